@@ -1,0 +1,1 @@
+"""thidua-bot: a Telegram bot for emulation campaigns (phong trào thi đua)."""

@@ -1,0 +1,95 @@
+"""The `thidua` command: run the bot, migrate, import the roster, make invites, grant roles."""
+
+import click
+
+from bot import cli_admin, cli_org
+from bot.cli_support import Env, one_line_errors, run_async
+from storage import migrate
+from storage.database import Database
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Thi đua bot: emulation campaigns on Telegram (configuration: see README)."""
+    ctx.ensure_object(Env)
+
+
+@main.command()
+@click.option("--webhook-url", help="Public HTTPS URL Telegram posts updates to (webhook mode).")
+@click.option("--listen", default="127.0.0.1", show_default=True, help="Webhook listen address.")
+@click.option("--port", default=8443, show_default=True, type=int, help="Webhook listen port.")
+@click.option(
+    "--secret-token",
+    envvar="TELEGRAM_WEBHOOK_SECRET",
+    help="Secret Telegram must send in X-Telegram-Bot-Api-Secret-Token (webhook mode).",
+)
+@click.pass_obj
+@one_line_errors
+def run(
+    env: Env, webhook_url: str | None, listen: str, port: int, secret_token: str | None
+) -> None:
+    """Migrate the database, then receive updates (long polling, or a webhook)."""
+    from bot.runner import run_bot
+
+    run_bot(env, webhook_url=webhook_url, listen=listen, port=port, secret_token=secret_token)
+
+
+@main.group()
+def db() -> None:
+    """Database schema migrations."""
+
+
+@db.command()
+@click.argument("revision", default="head")
+@click.pass_obj
+@one_line_errors
+def upgrade(env: Env, revision: str) -> None:
+    """Upgrade the schema (to the latest revision by default)."""
+    run_async(_migrate(env, "upgrade", revision))
+    click.echo(env.t("Database is at revision {revision}.", revision=_revision_now(env)))
+
+
+@db.command()
+@click.argument("revision", default="-1")
+@click.pass_obj
+@one_line_errors
+def downgrade(env: Env, revision: str) -> None:
+    """Downgrade the schema (one revision by default; `base` removes every table)."""
+    run_async(_migrate(env, "downgrade", revision))
+    click.echo(env.t("Database is at revision {revision}.", revision=_revision_now(env)))
+
+
+@db.command()
+@click.pass_obj
+@one_line_errors
+def current(env: Env) -> None:
+    """Show the schema revision of the database."""
+    click.echo(env.t("Database is at revision {revision}.", revision=_revision_now(env)))
+
+
+async def _migrate(env: Env, action: str, revision: str) -> None:
+    database = Database(env.settings.database_url)
+    try:
+        if action == "upgrade":
+            await migrate.upgrade(database, revision)
+        else:
+            await migrate.downgrade(database, revision)
+    finally:
+        await database.dispose()
+
+
+def _revision_now(env: Env) -> str:
+    async def read() -> str | None:
+        database = Database(env.settings.database_url)
+        try:
+            return await migrate.current_revision(database)
+        finally:
+            await database.dispose()
+
+    return run_async(read()) or env.t("(empty)")
+
+
+main.add_command(cli_org.org)
+main.add_command(cli_org.invite)
+main.add_command(cli_admin.admin)

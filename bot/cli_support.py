@@ -1,0 +1,88 @@
+"""What every CLI command shares: settings, the default-language translator, one-line errors."""
+
+import asyncio
+import functools
+import sys
+from collections.abc import Callable, Coroutine
+from typing import Any, NoReturn, TypeVar
+
+import click
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+from bot.errors import UserFacingError
+from bot.i18n import CatalogMissing, Catalogs, Translator
+from bot.roster_file import RosterFileError
+from bot.settings import ConfigError, Settings, load_settings
+
+T = TypeVar("T")
+
+EXIT_FAILED = 1
+EXIT_CONFIG = 2
+
+
+class Env:
+    """Loaded lazily so `--help` works without a valid configuration."""
+
+    def __init__(self) -> None:
+        self._settings: Settings | None = None
+        self._t: Translator | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings()
+        return self._settings
+
+    @property
+    def t(self) -> Translator:
+        if self._t is None:
+            self._t = Catalogs(default_locale=self.settings.default_locale).default
+        return self._t
+
+
+def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
+    click.echo(message, err=True)
+    sys.exit(code)
+
+
+def one_line_errors(func: Callable[..., T]) -> Callable[..., T]:
+    """Turn every expected failure into one clear line on stderr and an exit status."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        env = click.get_current_context().ensure_object(Env)
+        try:
+            return func(*args, **kwargs)
+        except ConfigError as exc:
+            fail(f"Configuration error: {exc}", EXIT_CONFIG)
+        except CatalogMissing as exc:
+            fail(f"Translations missing: {exc}. Reinstall with `pip install -e .`", EXIT_CONFIG)
+        except (UserFacingError, RosterFileError) as exc:
+            fail(env.t(exc.message, **exc.params))
+        except DBAPIError as exc:
+            fail(_database_problem(env, exc))
+        except SQLAlchemyError as exc:
+            fail(env.t("Database error: {reason}", reason=_first_line(exc)))
+        except PermissionError as exc:
+            fail(env.t("Permission denied: {path}", path=exc.filename or str(exc)))
+        except OSError as exc:
+            fail(env.t("System error: {reason}", reason=exc.strerror or str(exc)))
+
+    return wrapper
+
+
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coroutine)
+
+
+def _database_problem(env: Env, exc: DBAPIError) -> str:
+    url = make_url(env.settings.database_url).render_as_string(hide_password=True)
+    return env.t(
+        "Cannot use the database {url}: {reason}", url=url, reason=_first_line(exc.orig or exc)
+    )
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__

@@ -1,0 +1,111 @@
+"""Configuration from the environment and an optional `.env` file.
+
+Everything an operator can set lives here, so the rest of the code never reads `os.environ`.
+"""
+
+import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SUPPORTED_LOCALES = ("vi", "en")
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./thidua.db"
+# Bot API tokens look like "123456789:AAE..." (numeric bot id, colon, 30+ url-safe characters).
+TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    """Operator settings; field names map to the documented environment variables."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    telegram_bot_token: str | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
+    telegram_bot_username: str | None = Field(default=None, alias="TELEGRAM_BOT_USERNAME")
+    telegram_api_url: str | None = Field(default=None, alias="TELEGRAM_API_URL")
+    telegram_api_file_url: str | None = Field(default=None, alias="TELEGRAM_API_FILE_URL")
+    database_url: str = Field(default=DEFAULT_DATABASE_URL, alias="DATABASE_URL")
+    timezone: str = Field(default="Asia/Ho_Chi_Minh", alias="THIDUA_TIMEZONE")
+    default_locale: str = Field(default="vi", alias="THIDUA_DEFAULT_LOCALE")
+    admin_ids_raw: str = Field(default="", alias="THIDUA_ADMIN_IDS")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("default_locale")
+    @classmethod
+    def _supported_locale(cls, value: str) -> str:
+        if value not in SUPPORTED_LOCALES:
+            raise ValueError(f"must be one of {', '.join(SUPPORTED_LOCALES)}")
+        return value
+
+    @field_validator("admin_ids_raw")
+    @classmethod
+    def _numeric_admin_ids(cls, value: str) -> str:
+        for part in _split_ids(value):
+            if not part.lstrip("-").isdigit():
+                raise ValueError(f"{part!r} is not a Telegram user id (digits only)")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("use sqlite+aiosqlite:///FILE or postgresql+asyncpg://USER@HOST/DB")
+        return value
+
+    @property
+    def admin_ids(self) -> list[int]:
+        return [int(part) for part in _split_ids(self.admin_ids_raw)]
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def require_token(self) -> str:
+        """The bot token, or a ConfigError that names the variable."""
+        token = (self.telegram_bot_token or "").strip()
+        if not token:
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN is not set: put the token from @BotFather in the "
+                "environment or in .env"
+            )
+        if not TOKEN_PATTERN.match(token):
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN is malformed: expected the form 123456789:ABC... "
+                "as given by @BotFather"
+            )
+        return token
+
+
+def _split_ids(value: str) -> list[str]:
+    return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+
+
+# Environment variable names by field, for error messages.
+_ENV_NAMES = {name: (field.alias or name.upper()) for name, field in Settings.model_fields.items()}
+
+
+def load_settings() -> Settings:
+    """Read settings, turning pydantic's report into one line per bad variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else "?"
+            env_name = _ENV_NAMES.get(field, field)
+            problems.append(f"{env_name}: {error['msg']}")
+        raise ConfigError("; ".join(problems)) from None

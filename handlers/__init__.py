@@ -1,0 +1,26 @@
+"""Telegram handlers, one module per feature; registered in one place, in explicit groups.
+
+Group -1 does the cross-cutting work (log the update, identify the person, pick the language);
+features live in group 0, and the fallback last so every message gets an answer.
+"""
+
+from telegram.ext import Application
+
+from handlers import errors, fallback, help, invite, language, members, middleware, start
+
+MIDDLEWARE_GROUP = -1
+FEATURE_GROUP = 0
+
+
+def register_handlers(application: Application) -> None:
+    application.add_handlers(middleware.handlers(), group=MIDDLEWARE_GROUP)
+    feature_handlers = [
+        *start.handlers(),
+        *help.handlers(),
+        *language.handlers(),
+        *invite.handlers(),
+        *members.handlers(),
+        *fallback.handlers(),  # last: catches whatever no feature claimed
+    ]
+    application.add_handlers(feature_handlers, group=FEATURE_GROUP)
+    application.add_error_handler(errors.on_error)

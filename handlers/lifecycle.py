@@ -1,0 +1,35 @@
+"""Start-up and shut-down work that needs the running bot (post_init / post_shutdown)."""
+
+import logging
+
+from telegram.error import TelegramError
+from telegram.ext import Application
+
+from bot.commands import publish_default_commands
+from storage import people
+from storage.key_values import BOT_USERNAME, set_value
+
+log = logging.getLogger(__name__)
+
+
+async def on_startup(application: Application) -> None:
+    """Grant THIDUA_ADMIN_IDS, remember the bot's username for invite links, publish menus."""
+    from bot.app import ThiduaApplication
+
+    assert isinstance(application, ThiduaApplication)
+    services = application.services
+    async with services.database.session() as session:
+        await people.sync_config_admins(services.settings.admin_ids, session=session)
+        if application.bot.username:
+            await set_value(BOT_USERNAME, application.bot.username, session=session)
+    try:
+        await publish_default_commands(application.bot, services.catalogs)
+    except TelegramError as exc:
+        log.warning("could not publish the command menu: %s", exc)
+
+
+async def on_shutdown(application: Application) -> None:
+    from bot.app import ThiduaApplication
+
+    assert isinstance(application, ThiduaApplication)
+    await application.services.database.dispose()

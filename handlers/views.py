@@ -1,0 +1,44 @@
+"""Texts and keyboards shared by several handlers: who you are, what you can do."""
+
+from html import escape
+
+from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
+
+from bot.access import ROLE_NAMES, Viewer
+from bot.commands import commands_for
+from bot.context import ThiduaContext
+from bot.i18n import Translator
+from bot.identity import placement_of
+
+
+def share_phone_keyboard(t: Translator) -> ReplyKeyboardMarkup:
+    button = KeyboardButton(t("📱 Share my phone number"), request_contact=True)
+    return ReplyKeyboardMarkup([[button]], resize_keyboard=True, one_time_keyboard=True)
+
+
+def no_keyboard() -> ReplyKeyboardRemove:
+    return ReplyKeyboardRemove()
+
+
+def role_name(viewer: Viewer, t: Translator) -> str:
+    role = viewer.main_role
+    return t(ROLE_NAMES[role]) if role else t("not linked")
+
+
+async def who_you_are(context: ThiduaContext, viewer: Viewer) -> str:
+    """Name, unit (and bloc) and role, as a few lines of HTML."""
+    t = context.t
+    lines = []
+    if viewer.member is not None:
+        lines.append(t("Name: <b>{name}</b>", name=escape(viewer.member.full_name)))
+        placement = await placement_of(viewer.member, session=context.db)
+        if placement is not None:
+            lines.append(t("Unit: {unit}", unit=escape(placement.unit.name)))
+            if placement.bloc is not None:
+                lines.append(t("Bloc/cluster: {bloc}", bloc=escape(placement.bloc.name)))
+    lines.append(t("Role: {role}", role=role_name(viewer, t)))
+    return "\n".join(lines)
+
+
+def command_list(viewer: Viewer, t: Translator) -> str:
+    return "\n".join(f"/{info.name} — {t(info.description)}" for info in commands_for(viewer))

@@ -1,0 +1,843 @@
+"""A local stand-in for the Telegram Bot API, served on 127.0.0.1 for end-to-end tests.
+
+Why: the end-to-end tests run the real bot process (python-telegram-bot, with ``base_url``
+taken from ``TELEGRAM_API_URL``) against this server, so the whole HTTP protocol is exercised
+without the network. It speaks just enough of the Bot API for the bot: ``getMe``, long-polling
+``getUpdates``, message sending and editing, and ``true`` for everything else. Every call is
+recorded for assertions, and faults can be injected for reliability tests.
+
+Only the standard library is used, so the stand-in adds no dependencies.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from email.message import Message as _MimeHeaders
+from email.parser import HeaderParser
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import parse_qsl, urlsplit
+
+__all__ = ["BotApiStandIn", "RecordedCall", "UploadedFile"]
+
+JSONDict = dict[str, Any]
+
+#: Bot API limits the stand-in enforces, so the bot fails here as it would on Telegram.
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+CALLBACK_DATA_LIMIT = 64
+
+#: The bot id used by the update helpers until a request reveals the real token.
+DEFAULT_BOT_ID = 123456
+
+# Parameters that are free text: never JSON-decoded even when they look like "[...]".
+_FREE_TEXT_FIELDS = frozenset(
+    {
+        "text",
+        "caption",
+        "title",
+        "description",
+        "short_description",
+        "name",
+        "url",
+        "query",
+        "callback_query_id",
+        "inline_message_id",
+        "chat_id",
+    }
+)
+# Methods whose result is a Message dict rather than ``true``.
+_MESSAGE_METHODS = frozenset(
+    {"sendmessage", "editmessagetext", "editmessagereplymarkup", "sendphoto", "senddocument"}
+)
+_TAG = re.compile(r"<[^>]*>")
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """A file part of a multipart request, kept so tests can check what the bot uploaded."""
+
+    name: str
+    filename: str | None
+    content_type: str
+    data: bytes = field(repr=False)
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+
+@dataclass(frozen=True)
+class RecordedCall:
+    """One Bot API request as the stand-in received it.
+
+    ``params`` holds form values as strings (as PTB sends them) except JSON objects/arrays,
+    which are decoded; file parts are :class:`UploadedFile`. ``at`` is ``time.monotonic()``
+    at receipt; ``status`` is the HTTP status the stand-in answered with.
+    """
+
+    method: str
+    params: dict[str, Any]
+    at: float
+    status: int = 200
+
+
+@dataclass
+class _Fault:
+    """A queued failure answer for one method (see :meth:`BotApiStandIn.fail_next`)."""
+
+    status: int
+    description: str
+    retry_after: int | None
+    remaining: int
+
+    def response(self) -> tuple[int, JSONDict]:
+        payload: JSONDict = {
+            "ok": False,
+            "error_code": self.status,
+            "description": self.description,
+        }
+        if self.retry_after is not None:
+            payload["parameters"] = {"retry_after": self.retry_after}
+        return self.status, payload
+
+
+class _ApiError(Exception):
+    """Raised while handling a call to answer it the way Telegram answers bad requests."""
+
+    def __init__(self, description: str, status: int = HTTPStatus.BAD_REQUEST) -> None:
+        super().__init__(description)
+        self.status = int(status)
+        self.description = description
+
+    def response(self) -> tuple[int, JSONDict]:
+        return self.status, {
+            "ok": False,
+            "error_code": self.status,
+            "description": self.description,
+        }
+
+
+class BotApiStandIn:
+    """Fake Telegram Bot API on 127.0.0.1 (threaded ``http.server`` in a daemon thread).
+
+    Use as a context manager or call :meth:`start` / :meth:`stop`. Point the bot at
+    :attr:`base_url` (and :attr:`file_url`), push updates with :meth:`push_update`, and assert
+    on :meth:`calls`, :meth:`wait_for_call` and :meth:`sent_texts`.
+    """
+
+    def __init__(self, *, max_poll_timeout: float = 2.0) -> None:
+        # getUpdates blocks at most this long whatever the bot asks, so shutdown stays quick.
+        self._max_poll_timeout = max_poll_timeout
+        self._cond = threading.Condition()
+        self._calls: list[RecordedCall] = []
+        self._updates: list[JSONDict] = []
+        self._next_update_id = 1
+        self._next_message_id = 1
+        self._next_callback_id = 1
+        self._faults: dict[str, deque[_Fault]] = {}
+        # (chat_id, message_id) → (text, reply_markup) of the bot's messages, to detect no-op edits.
+        self._contents: dict[tuple[str, int], tuple[str, Any]] = {}
+        self._webhook_url = ""
+        self._bot_id = DEFAULT_BOT_ID
+        self._errors: list[BaseException] = []
+        self._stopping = False
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # ----------------------------------------------------------------- lifecycle
+
+    def start(self) -> Self:
+        """Bind a free port on 127.0.0.1 and serve in a daemon thread."""
+        if self._server is not None:
+            raise RuntimeError("BotApiStandIn is already running")
+        self._stopping = False
+        server = _Server(("127.0.0.1", 0), _Handler, self)
+        thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"bot-api-standin-{server.server_address[1]}",
+            daemon=True,
+        )
+        self._server, self._thread = server, thread
+        thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Wake pending long polls, stop serving and release the port (idempotent)."""
+        server, thread = self._server, self._thread
+        if server is None:
+            return
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        server.shutdown()
+        server.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+        self._server = self._thread = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("BotApiStandIn is not running")
+        return int(self._server.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        """Value for PTB's ``base_url`` / ``TELEGRAM_API_URL`` (PTB appends the token)."""
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    @property
+    def file_url(self) -> str:
+        """Value for PTB's ``base_file_url``; file downloads are not served (404)."""
+        return f"http://127.0.0.1:{self.port}/file/bot"
+
+    @property
+    def bot_user(self) -> JSONDict:
+        """The bot's User dict, as ``getMe`` returns it for the last token seen."""
+        with self._cond:
+            return _bot_user(self._bot_id)
+
+    @property
+    def errors(self) -> list[BaseException]:
+        """Unexpected exceptions raised inside the stand-in (should stay empty)."""
+        with self._cond:
+            return list(self._errors)
+
+    # ----------------------------------------------------------------- assertions
+
+    def calls(self, method: str | None = None) -> list[RecordedCall]:
+        """Recorded calls in arrival order, optionally only one method (case-insensitive)."""
+        with self._cond:
+            return [call for call in self._calls if _same_method(call.method, method)]
+
+    def wait_for_call(
+        self,
+        method: str,
+        predicate: Callable[[dict[str, Any]], bool] | None = None,
+        timeout: float = 10.0,
+        *,
+        since: float | None = None,
+    ) -> RecordedCall:
+        """Block until a matching call has been recorded (earlier calls count) and return it.
+
+        ``since`` (a ``time.monotonic()`` value) ignores calls received before it. Raises
+        :class:`AssertionError` listing the recorded calls when ``timeout`` passes first.
+        """
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for call in self._calls:
+                    if (
+                        _same_method(call.method, method)
+                        and (since is None or call.at >= since)
+                        and (predicate is None or predicate(call.params))
+                    ):
+                        return call
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(
+                        f"no {method} call{' matching the predicate' if predicate else ''} "
+                        f"within {timeout:g} s; recorded calls:\n{self._describe_calls()}"
+                    )
+                self._cond.wait(remaining)
+
+    def sent_texts(self, chat_id: int) -> list[str]:
+        """Texts the bot successfully sent (sendMessage) or edited in (editMessageText)."""
+        wanted = str(chat_id)
+        with self._cond:
+            return [
+                str(call.params.get("text", ""))
+                for call in self._calls
+                if call.status == HTTPStatus.OK
+                and call.method.lower() in ("sendmessage", "editmessagetext")
+                and str(call.params.get("chat_id")) == wanted
+            ]
+
+    # ----------------------------------------------------------------- updates
+
+    def push_update(self, update: Mapping[str, Any]) -> int:
+        """Queue an update for getUpdates, assigning the next ``update_id`` if missing."""
+        with self._cond:
+            queued = dict(update)
+            if "update_id" not in queued:
+                queued["update_id"] = self._next_update_id
+            update_id = int(queued["update_id"])
+            self._next_update_id = max(self._next_update_id, update_id + 1)
+            self._updates.append(queued)
+            self._cond.notify_all()
+            return update_id
+
+    def pending_updates(self) -> list[JSONDict]:
+        """Updates not yet confirmed by a getUpdates ``offset`` (i.e. maybe not handled)."""
+        with self._cond:
+            return [dict(update) for update in self._updates]
+
+    def message_update(
+        self,
+        user_id: int,
+        text: str,
+        *,
+        first_name: str = "Test",
+        last_name: str | None = None,
+        username: str | None = None,
+        language_code: str | None = "vi",
+        chat_id: int | None = None,
+    ) -> JSONDict:
+        """A text-message update from a user; "/cmd" texts get the bot_command entity."""
+        sender = _user(user_id, first_name, last_name, username, language_code)
+        message = self._incoming_message(sender, chat_id)
+        message["text"] = text
+        if text.startswith("/"):
+            command = text.split(maxsplit=1)[0]
+            message["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": _utf16_len(command)}
+            ]
+        return {"message": message}
+
+    def contact_update(
+        self,
+        user_id: int,
+        phone_number: str,
+        *,
+        contact_user_id: int | None = None,
+        first_name: str = "Test",
+        last_name: str | None = None,
+        chat_id: int | None = None,
+    ) -> JSONDict:
+        """A shared-contact update; ``contact.user_id`` defaults to the sender (own number)."""
+        sender = _user(user_id, first_name, last_name, None, "vi")
+        message = self._incoming_message(sender, chat_id)
+        contact: JSONDict = {
+            "phone_number": phone_number,
+            "first_name": first_name,
+            "user_id": user_id if contact_user_id is None else contact_user_id,
+        }
+        if last_name is not None:
+            contact["last_name"] = last_name
+        message["contact"] = contact
+        return {"message": message}
+
+    def callback_update(
+        self,
+        user_id: int,
+        data: str,
+        *,
+        message_id: int = 1,
+        first_name: str = "Test",
+        message_text: str = "…",
+    ) -> JSONDict:
+        """An inline-button press on bot message ``message_id`` in the user's private chat."""
+        sender = _user(user_id, first_name, None, None, "vi")
+        with self._cond:
+            query_id = str(self._next_callback_id)
+            self._next_callback_id += 1
+            bot = _bot_user(self._bot_id)
+        message: JSONDict = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": _private_chat(user_id, first_name),
+            "from": bot,
+            "text": message_text,
+        }
+        return {
+            "callback_query": {
+                "id": query_id,
+                "from": sender,
+                "chat_instance": f"ci-{user_id}",
+                "data": data,
+                "message": message,
+            }
+        }
+
+    # ----------------------------------------------------------------- faults
+
+    def fail_next(
+        self,
+        method: str,
+        *,
+        status: int = 500,
+        description: str = "Internal Server Error",
+        retry_after: int | None = None,
+        times: int = 1,
+    ) -> None:
+        """Answer the next ``times`` calls to ``method`` with a Telegram-style error."""
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        with self._cond:
+            self._faults.setdefault(method.lower(), deque()).append(
+                _Fault(status, description, retry_after, times)
+            )
+
+    # ----------------------------------------------------------------- request handling
+
+    def _handle(self, path: str, query: str, content_type: str, body: bytes) -> tuple[int, Any]:
+        """Answer one HTTP request: returns (status, JSON payload)."""
+        if not path.startswith("/bot"):
+            return _ApiError("Not Found", HTTPStatus.NOT_FOUND).response()
+        token, _, method = path[len("/bot") :].partition("/")
+        if not token or not method or "/" in method:
+            return _ApiError("Not Found", HTTPStatus.NOT_FOUND).response()
+        parse_error: _ApiError | None = None
+        try:
+            params = _parse_params(query, content_type, body)
+        except ValueError as exc:  # also UnicodeDecodeError and json.JSONDecodeError
+            params, parse_error = {}, _ApiError(f"Bad Request: {exc}")
+        bot_id = _bot_id_from_token(token)
+        lower = method.lower()
+        with self._cond:
+            self._bot_id = bot_id
+            fault = self._take_fault(lower)
+            polling = False
+            poll_args: tuple[int | None, int, float] = (None, 100, 0.0)
+            if fault is not None:
+                status, payload = fault.response()
+            elif parse_error is not None:
+                status, payload = parse_error.response()
+            elif lower == "getupdates" and self._webhook_url:
+                status, payload = _ApiError(
+                    "Conflict: can't use getUpdates method while webhook is active; "
+                    "use deleteWebhook to delete the webhook first",
+                    HTTPStatus.CONFLICT,
+                ).response()
+            elif lower == "getupdates":
+                try:
+                    poll_args = _poll_args(params, self._max_poll_timeout)
+                except _ApiError as exc:
+                    status, payload = exc.response()
+                else:
+                    status, payload, polling = HTTPStatus.OK, None, True
+            else:
+                try:
+                    result = self._respond(lower, bot_id, params)
+                except _ApiError as exc:
+                    status, payload = exc.response()
+                else:
+                    status, payload = HTTPStatus.OK, {"ok": True, "result": result}
+            self._calls.append(RecordedCall(method, params, time.monotonic(), int(status)))
+            self._cond.notify_all()
+            if polling:
+                payload = {"ok": True, "result": self._poll(*poll_args)}
+        return int(status), payload
+
+    def _take_fault(self, lower: str) -> _Fault | None:
+        queue = self._faults.get(lower)
+        if not queue:
+            return None
+        fault = queue[0]
+        fault.remaining -= 1
+        if fault.remaining <= 0:
+            queue.popleft()
+        return fault
+
+    def _poll(self, offset: int | None, limit: int, timeout: float) -> list[JSONDict]:
+        """getUpdates with the lock held: confirm by offset, then wait for updates or timeout."""
+        if offset is not None:
+            if offset < 0:
+                # Telegram: a negative offset keeps only the last -offset updates.
+                self._updates = self._updates[offset:]
+            else:
+                # Telegram forgets updates below offset: they count as confirmed.
+                self._updates = [u for u in self._updates if int(u["update_id"]) >= offset]
+        deadline = time.monotonic() + timeout
+        while not self._updates and not self._stopping:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            self._cond.wait(remaining)
+        return [json.loads(json.dumps(update)) for update in self._updates[:limit]]
+
+    def _respond(self, lower: str, bot_id: int, params: Mapping[str, Any]) -> Any:
+        """The ``result`` of a non-polling method, with the lock held."""
+        if lower == "getme":
+            return _bot_user(bot_id)
+        if lower in ("setwebhook", "deletewebhook"):
+            self._webhook_url = str(params.get("url", "")) if lower == "setwebhook" else ""
+            if _truthy(params.get("drop_pending_updates")):
+                self._updates.clear()
+            return True
+        if lower not in _MESSAGE_METHODS:
+            return True
+        markup = params.get("reply_markup")
+        _check_markup(markup)
+        if lower in ("sendmessage", "editmessagetext"):
+            text = params.get("text")
+            if not isinstance(text, str) or not text.strip():
+                raise _ApiError("Bad Request: message text is empty")
+            if _visible_len(text, params.get("parse_mode")) > TEXT_LIMIT:
+                raise _ApiError("Bad Request: message is too long")
+        caption = params.get("caption")
+        if isinstance(caption, str) and _visible_len(caption, params.get("parse_mode")) > (
+            CAPTION_LIMIT
+        ):
+            raise _ApiError("Bad Request: message caption is too long")
+        if lower.startswith("edit"):
+            return self._edit(lower, bot_id, params, markup)
+        return self._send(lower, bot_id, params, markup)
+
+    def _send(
+        self, lower: str, bot_id: int, params: Mapping[str, Any], markup: Any
+    ) -> JSONDict | bool:
+        message = self._bot_message(bot_id, params.get("chat_id"), self._next_message_id)
+        self._next_message_id += 1
+        if lower == "sendmessage":
+            message["text"] = params["text"]
+            content_key = (str(params.get("chat_id")), message["message_id"])
+            self._contents[content_key] = (params["text"], markup)
+        elif lower == "sendphoto":
+            size = _upload_size(params.get("photo"))
+            number = message["message_id"]
+            message["photo"] = [
+                {
+                    "file_id": f"photo-{number}",
+                    "file_unique_id": f"uphoto-{number}",
+                    "width": 320,
+                    "height": 240,
+                    **({"file_size": size} if size is not None else {}),
+                }
+            ]
+        elif lower == "senddocument":
+            message["document"] = _document(params.get("document"), message["message_id"])
+        if "caption" in params:
+            message["caption"] = params["caption"]
+        if isinstance(markup, dict) and "inline_keyboard" in markup:
+            message["reply_markup"] = markup
+        return message
+
+    def _edit(
+        self, lower: str, bot_id: int, params: Mapping[str, Any], markup: Any
+    ) -> JSONDict | bool:
+        if params.get("inline_message_id"):
+            return True
+        message_id = _as_int(params.get("message_id"), "message_id")
+        if message_id is None or params.get("chat_id") is None:
+            raise _ApiError("Bad Request: message identifier is not specified")
+        key = (str(params.get("chat_id")), message_id)
+        previous = self._contents.get(key)
+        text = params.get("text") if lower == "editmessagetext" else None
+        if previous is not None:
+            new_content = (text if text is not None else previous[0], markup)
+            if new_content == previous:
+                raise _ApiError(
+                    "Bad Request: message is not modified: specified new message content and "
+                    "reply markup are exactly the same as a current content and reply markup "
+                    "of the message"
+                )
+            self._contents[key] = new_content
+        message = self._bot_message(bot_id, params.get("chat_id"), message_id)
+        message["edit_date"] = message["date"]
+        if text is not None:
+            message["text"] = text
+        elif previous is not None:
+            message["text"] = previous[0]
+        if isinstance(markup, dict) and "inline_keyboard" in markup:
+            message["reply_markup"] = markup
+        return message
+
+    def _bot_message(self, bot_id: int, chat_id: Any, message_id: int) -> JSONDict:
+        return {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": _chat(chat_id),
+            "from": _bot_user(bot_id),
+        }
+
+    def _incoming_message(self, sender: JSONDict, chat_id: int | None) -> JSONDict:
+        with self._cond:
+            message_id = self._next_message_id
+            self._next_message_id += 1
+        if chat_id is None or chat_id == sender["id"]:
+            chat = _private_chat(sender["id"], sender["first_name"])
+        else:
+            chat = _chat(chat_id)
+        return {"message_id": message_id, "date": int(time.time()), "chat": chat, "from": sender}
+
+    def _describe_calls(self) -> str:
+        if not self._calls:
+            return "  (none)"
+        start = time.monotonic()
+        lines = []
+        shown = self._calls[-40:]
+        if len(self._calls) > len(shown):
+            lines.append(f"  … {len(self._calls) - len(shown)} earlier calls omitted")
+        for call in shown:
+            params = json.dumps(call.params, ensure_ascii=False, default=repr)
+            if len(params) > 200:
+                params = params[:199] + "…"
+            lines.append(f"  {call.at - start:+.2f}s {call.method} [{call.status}] {params}")
+        return "\n".join(lines)
+
+    def _record_error(self, error: BaseException) -> None:
+        with self._cond:
+            self._errors.append(error)
+
+
+class _Server(ThreadingHTTPServer):
+    """ThreadingHTTPServer that knows its stand-in and never prints tracebacks."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        handler: type[BaseHTTPRequestHandler],
+        standin: BotApiStandIn,
+    ) -> None:
+        self.standin = standin
+        super().__init__(address, handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Client hang-ups (e.g. the bot stopping mid long-poll) are normal here: stay quiet."""
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Routes ``/bot<token>/<method>`` to the stand-in; one request per connection."""
+
+    server: _Server
+    server_version = "BotApiStandIn/1.0"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: no request log on stderr."""
+
+    def do_GET(self) -> None:
+        self._dispatch()
+
+    def do_POST(self) -> None:
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        standin = self.server.standin
+        try:
+            parts = urlsplit(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length > 0 else b""
+            status, payload = standin._handle(
+                parts.path, parts.query, self.headers.get("Content-Type", ""), body
+            )
+        except Exception as exc:  # a stand-in bug: answer 500 and keep it for inspection
+            standin._record_error(exc)
+            status, payload = _ApiError(
+                f"Internal Server Error: {exc!r}", HTTPStatus.INTERNAL_SERVER_ERROR
+            ).response()
+        data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(data)
+        except OSError:
+            pass  # the client gave up (timeout or shutdown); nothing to answer
+
+
+# --------------------------------------------------------------------- helpers
+
+
+def _same_method(recorded: str, wanted: str | None) -> bool:
+    """Bot API method names are case-insensitive."""
+    return wanted is None or recorded.lower() == wanted.lower()
+
+
+def _bot_id_from_token(token: str) -> int:
+    prefix = token.split(":", 1)[0]
+    return int(prefix) if prefix.isdigit() else DEFAULT_BOT_ID
+
+
+def _bot_user(bot_id: int) -> JSONDict:
+    return {
+        "id": bot_id,
+        "is_bot": True,
+        "first_name": "Thi đua",
+        "username": "thidua_test_bot",
+        "can_join_groups": False,
+        "can_read_all_group_messages": False,
+        "supports_inline_queries": False,
+    }
+
+
+def _user(
+    user_id: int,
+    first_name: str,
+    last_name: str | None,
+    username: str | None,
+    language_code: str | None,
+) -> JSONDict:
+    user: JSONDict = {"id": user_id, "is_bot": False, "first_name": first_name}
+    if last_name is not None:
+        user["last_name"] = last_name
+    if username is not None:
+        user["username"] = username
+    if language_code is not None:
+        user["language_code"] = language_code
+    return user
+
+
+def _private_chat(user_id: int, first_name: str) -> JSONDict:
+    return {"id": user_id, "type": "private", "first_name": first_name}
+
+
+def _chat(chat_id: Any) -> JSONDict:
+    """A plausible Chat for a ``chat_id`` parameter (int, digit string or @username)."""
+    if isinstance(chat_id, str) and chat_id.startswith("@"):
+        return {"id": -1001000000001, "type": "channel", "title": chat_id[1:], "username": chat_id}
+    try:
+        number = int(chat_id)
+    except (TypeError, ValueError):
+        raise _ApiError("Bad Request: chat not found") from None
+    if number > 0:
+        return _private_chat(number, "Test")
+    kind = "supergroup" if number <= -1000000000000 else "group"
+    return {"id": number, "type": kind, "title": "Test group"}
+
+
+def _document(value: Any, number: int) -> JSONDict:
+    document: JSONDict = {"file_id": f"document-{number}", "file_unique_id": f"udoc-{number}"}
+    if isinstance(value, UploadedFile):
+        document["file_name"] = value.filename or "document"
+        document["mime_type"] = value.content_type
+        document["file_size"] = value.size
+    return document
+
+
+def _upload_size(value: Any) -> int | None:
+    return value.size if isinstance(value, UploadedFile) else None
+
+
+def _poll_args(params: Mapping[str, Any], max_timeout: float) -> tuple[int | None, int, float]:
+    """getUpdates' offset, limit (1-100, default 100) and timeout (capped at max_timeout)."""
+    offset = _as_int(params.get("offset"), "offset")
+    limit = _as_int(params.get("limit"), "limit") or 100
+    timeout = min(max(_as_float(params.get("timeout")), 0.0), max_timeout)
+    return offset, min(max(limit, 1), 100), timeout
+
+
+def _check_markup(markup: Any) -> None:
+    """Reject inline buttons Telegram would reject, so such bugs surface in tests."""
+    if markup is None:
+        return
+    if not isinstance(markup, dict):
+        raise _ApiError("Bad Request: can't parse reply keyboard markup JSON object")
+    for row in markup.get("inline_keyboard", []):
+        for button in row:
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(str(data).encode("utf-8")) <= (
+                CALLBACK_DATA_LIMIT
+            ):
+                raise _ApiError("Bad Request: BUTTON_DATA_INVALID")
+
+
+def _visible_len(text: str, parse_mode: Any) -> int:
+    """Length Telegram checks limits against; HTML markup is stripped, Markdown is not counted."""
+    mode = str(parse_mode or "").lower()
+    if mode == "html":
+        return len(html.unescape(_TAG.sub("", text)))
+    if mode.startswith("markdown"):
+        return 0  # can't measure reliably without a Markdown parser: don't reject
+    return len(text)
+
+
+def _utf16_len(text: str) -> int:
+    """Telegram entity offsets and lengths count UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _truthy(value: Any) -> bool:
+    return value is True or str(value).lower() in ("true", "1")
+
+
+def _as_int(value: Any, name: str) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise _ApiError(f'Bad Request: field "{name}" must be a number') from None
+
+
+def _as_float(value: Any) -> float:
+    try:
+        return float(value) if value not in (None, "") else 0.0
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def _decode_value(name: str, value: str) -> Any:
+    """PTB JSON-encodes non-string values in form data; decode objects/arrays back."""
+    if name in _FREE_TEXT_FIELDS or value[:1] not in ("{", "["):
+        return value
+    try:
+        decoded = json.loads(value)
+    except ValueError:
+        return value
+    return decoded if isinstance(decoded, dict | list) else value
+
+
+def _parse_params(query: str, content_type: str, body: bytes) -> dict[str, Any]:
+    """Parameters from the query string and a JSON, urlencoded or multipart body."""
+    params: dict[str, Any] = {
+        name: _decode_value(name, value) for name, value in parse_qsl(query, keep_blank_values=True)
+    }
+    if not body:
+        return params
+    headers = _MimeHeaders()
+    headers["Content-Type"] = content_type or "application/octet-stream"
+    kind = headers.get_content_type()
+    if kind == "application/json":
+        decoded = json.loads(body.decode("utf-8"))
+        if not isinstance(decoded, dict):
+            raise ValueError("JSON body must be an object")
+        params.update(decoded)
+    elif kind == "application/x-www-form-urlencoded":
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+        params.update((name, _decode_value(name, value)) for name, value in pairs)
+    elif kind == "multipart/form-data":
+        boundary = headers.get_boundary()
+        if not boundary:
+            raise ValueError("multipart body without boundary")
+        params.update(_parse_multipart(body, boundary))
+    return params
+
+
+def _parse_multipart(body: bytes, boundary: str) -> dict[str, Any]:
+    """Split a multipart/form-data body; file parts become :class:`UploadedFile`."""
+    params: dict[str, Any] = {}
+    for chunk in body.split(b"--" + boundary.encode("latin-1"))[1:]:
+        if chunk.startswith(b"--"):
+            break  # closing delimiter
+        part = chunk.removeprefix(b"\r\n").removesuffix(b"\r\n")
+        raw_headers, separator, content = part.partition(b"\r\n\r\n")
+        if not separator:
+            raise ValueError("malformed multipart part")
+        headers = HeaderParser().parsestr(raw_headers.decode("utf-8"))
+        name = headers.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            raise ValueError("multipart part without a name")
+        filename = headers.get_filename()
+        if filename is not None or headers.get_content_type() == "application/octet-stream":
+            params[name] = UploadedFile(name, filename, headers.get_content_type(), content)
+        else:
+            params[name] = _decode_value(name, content.decode("utf-8"))
+    return params
