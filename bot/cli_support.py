@@ -37,7 +37,11 @@ class Env:
     @property
     def t(self) -> Translator:
         if self._t is None:
-            self._t = Catalogs(default_locale=self.settings.default_locale).default
+            try:
+                locale = self.settings.default_locale
+            except ConfigError:
+                locale = "vi"  # the configuration itself is broken: speak the default
+            self._t = Catalogs(default_locale=locale).default
         return self._t
 
 
@@ -55,7 +59,8 @@ def one_line_errors(func: Callable[..., T]) -> Callable[..., T]:
         try:
             return func(*args, **kwargs)
         except ConfigError as exc:
-            fail(f"Configuration error: {exc}", EXIT_CONFIG)
+            detail = env.t(exc.message, **exc.params)
+            fail(env.t("Configuration error: {detail}", detail=detail), EXIT_CONFIG)
         except CatalogMissing as exc:
             fail(f"Translations missing: {exc}. Reinstall with `pip install -e .`", EXIT_CONFIG)
         except (UserFacingError, RosterFileError) as exc:

@@ -9,13 +9,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.errors import UserFacingError
+from bot.i18n import N_
+
 SUPPORTED_LOCALES = ("vi", "en")
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./thidua.db"
 # Bot API tokens look like "123456789:AAE..." (numeric bot id, colon, 30+ url-safe characters).
 TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
 
 
-class ConfigError(Exception):
+class ConfigError(UserFacingError):
     """A setting is missing or malformed; the message names the variable."""
 
 
@@ -79,13 +82,16 @@ class Settings(BaseSettings):
         token = (self.telegram_bot_token or "").strip()
         if not token:
             raise ConfigError(
-                "TELEGRAM_BOT_TOKEN is not set: put the token from @BotFather in the "
-                "environment or in .env"
+                N_(
+                    "{variable} is not set: put the token from @BotFather in the environment "
+                    "or in .env"
+                ),
+                variable="TELEGRAM_BOT_TOKEN",
             )
         if not TOKEN_PATTERN.match(token):
             raise ConfigError(
-                "TELEGRAM_BOT_TOKEN is malformed: expected the form 123456789:ABC... "
-                "as given by @BotFather"
+                N_("{variable} is malformed: expected 123456789:ABC... as given by @BotFather"),
+                variable="TELEGRAM_BOT_TOKEN",
             )
         return token
 
@@ -98,14 +104,26 @@ def _split_ids(value: str) -> list[str]:
 _ENV_NAMES = {name: (field.alias or name.upper()) for name, field in Settings.model_fields.items()}
 
 
+# What to tell the operator for each variable that can be malformed.
+_FIELD_HINTS = {
+    "timezone": N_("{variable}={value} is not a known time zone (e.g. Asia/Ho_Chi_Minh)"),
+    "default_locale": N_("{variable}={value}: use vi or en"),
+    "admin_ids_raw": N_(
+        "{variable}={value}: give Telegram user ids separated by commas, e.g. 123456789,987654"
+    ),
+    "database_url": N_(
+        "{variable}={value}: use sqlite+aiosqlite:///FILE or postgresql+asyncpg://USER@HOST/DB"
+    ),
+}
+
+
 def load_settings() -> Settings:
-    """Read settings, turning pydantic's report into one line per bad variable."""
+    """Read settings; the first malformed variable becomes a ConfigError naming it."""
     try:
         return Settings()
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            field = str(error["loc"][0]) if error["loc"] else "?"
-            env_name = _ENV_NAMES.get(field, field)
-            problems.append(f"{env_name}: {error['msg']}")
-        raise ConfigError("; ".join(problems)) from None
+        error = exc.errors()[0]
+        field = str(error["loc"][0]) if error["loc"] else "?"
+        variable = _ENV_NAMES.get(field, field)
+        hint = _FIELD_HINTS.get(field, N_("{variable}={value} is not valid"))
+        raise ConfigError(hint, variable=variable, value=str(error.get("input", ""))) from None

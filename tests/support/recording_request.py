@@ -1,0 +1,93 @@
+"""A fake HTTP layer for PTB: answers like the Bot API and records every call, offline."""
+
+import itertools
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from telegram.request import BaseRequest, RequestData
+
+BOT_ID = 123456
+BOT_USER = {
+    "id": BOT_ID,
+    "is_bot": True,
+    "first_name": "Thi đua",
+    "username": "thidua_test_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+TOKEN = f"{BOT_ID}:" + "A" * 35
+SENDING_METHODS = {"sendmessage", "editmessagetext", "senddocument", "sendphoto"}
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    params: dict[str, Any]
+
+    @property
+    def text(self) -> str:
+        return str(self.params.get("text", ""))
+
+    @property
+    def markup(self) -> dict[str, Any]:
+        markup = self.params.get("reply_markup") or {}
+        return json.loads(markup) if isinstance(markup, str) else dict(markup)
+
+
+class RecordingRequest(BaseRequest):
+    """Every Bot API call is appended to `calls`; no socket is ever opened."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self._message_ids = itertools.count(1000)
+
+    @property
+    def read_timeout(self) -> float | None:
+        return 1.0
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        api_method = url.rsplit("/", 1)[-1]
+        params = dict(request_data.parameters) if request_data else {}
+        self.calls.append(Call(api_method, params))
+        result = self._result(api_method.lower(), params)
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    def _result(self, method: str, params: dict[str, Any]) -> Any:
+        if method == "getme":
+            return BOT_USER
+        if method == "getupdates":
+            return []
+        if method in SENDING_METHODS:
+            chat_id = int(params.get("chat_id", 0))
+            chat = {"id": chat_id, "type": "private" if chat_id > 0 else "group"}
+            if chat_id < 0:
+                chat["title"] = "Group"
+            return {
+                "message_id": next(self._message_ids),
+                "date": int(time.time()),
+                "chat": chat,
+                "from": BOT_USER,
+                "text": params.get("text", ""),
+            }
+        return True
+
+    def sent(self, method: str = "sendMessage") -> list[Call]:
+        return [call for call in self.calls if call.method == method]
