@@ -1,0 +1,137 @@
+"""The real `thidua` process against a local Bot API stand-in on 127.0.0.1.
+
+Imports a roster and makes an invite with the CLI, then runs `thidua run` and completes
+onboarding by invite and by shared contact, exactly as Telegram would deliver the updates.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.bot_api_standin import BotApiStandIn, RecordedCall
+
+pytestmark = pytest.mark.e2e
+
+THIDUA = str(Path(sys.executable).parent / "thidua")
+TOKEN = "123456:" + "A" * 35
+ROSTER = """STT,Khối,Đơn vị,Họ và tên,Chức vụ,Số điện thoại,Vai trò
+1,Khối các cơ quan Nội chính,Sở Tư pháp,Nguyễn Thị Hồng Nhung,Chuyên viên,0912 345 678,cán bộ thi đua
+2,Khối các cơ quan Nội chính,Sở Tư pháp,Trần Văn Bình,Phó Giám đốc,+84 987 654 321,trưởng khối
+3,Khối các cơ quan Nội chính,Thanh tra tỉnh,Lê Văn An,Thanh tra viên,84356789012,
+"""
+NEWCOMER, NHUNG = 7001, 7002
+
+
+@pytest.fixture
+def standin() -> Iterator[BotApiStandIn]:
+    with BotApiStandIn(max_poll_timeout=0.5) as server:
+        yield server
+    assert server.errors == []
+
+
+@pytest.fixture
+def bot_env(tmp_path: Path, standin: BotApiStandIn) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("TELEGRAM_", "THIDUA_", "DATABASE_URL"))
+    }
+    env.update(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_URL=standin.base_url,
+        TELEGRAM_API_FILE_URL=standin.file_url,
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'thidua.db'}",
+        THIDUA_ADMIN_IDS="9999",
+        PTB_TIMEDELTA="true",
+    )
+    return env
+
+
+def _cli(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [THIDUA, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def _text_to(chat_id: int, fragment: str) -> "object":
+    def matches(params: dict[str, object]) -> bool:
+        return str(params.get("chat_id")) == str(chat_id) and fragment in str(params.get("text"))
+
+    return matches
+
+
+def _wait_text(standin: BotApiStandIn, chat_id: int, fragment: str) -> RecordedCall:
+    return standin.wait_for_call("sendMessage", _text_to(chat_id, fragment), timeout=20)  # type: ignore[arg-type]
+
+
+def test_onboarding_by_invite_and_by_contact(
+    tmp_path: Path, standin: BotApiStandIn, bot_env: dict[str, str]
+) -> None:
+    roster = tmp_path / "danh_sach.csv"
+    roster.write_text(ROSTER, encoding="utf-8-sig")
+    assert _cli(bot_env, tmp_path, "db", "upgrade").returncode == 0
+    imported = _cli(bot_env, tmp_path, "org", "import", str(roster))
+    assert imported.returncode == 0, imported.stderr
+    assert "3 thêm mới" in imported.stdout
+    # The CLI learns the bot's username from getMe on the (stand-in) Bot API.
+    invite = _cli(bot_env, tmp_path, "invite", "Thanh tra tỉnh", "--uses", "2")
+    assert invite.returncode == 0, invite.stderr
+    link, token = invite.stdout.split()
+    assert link == f"https://t.me/thidua_test_bot?start={token}"
+
+    bot = subprocess.Popen(
+        [THIDUA, "run"],
+        env=bot_env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        standin.wait_for_call("getUpdates", timeout=30)
+        assert standin.calls("setMyCommands"), "the default command menu is published at start"
+
+        # 1. A newcomer opens the invite link: two taps (the link, then Start).
+        standin.push_update(
+            standin.message_update(NEWCOMER, f"/start {token}", first_name="Quang", last_name="Ngô")
+        )
+        welcome = _wait_text(standin, NEWCOMER, "Chào mừng Quang Ngô!")
+        assert "Thanh tra tỉnh" in str(welcome.params["text"])
+
+        # 2. A roster member shares their contact: Start, share, confirm.
+        standin.push_update(standin.message_update(NHUNG, "/start"))
+        ask = _wait_text(standin, NHUNG, "Chia sẻ số điện thoại")
+        assert ask.params["reply_markup"]["keyboard"][0][0]["request_contact"] is True
+        standin.push_update(standin.contact_update(NHUNG, "+84912345678"))
+        greeting = _wait_text(standin, NHUNG, "Chào mừng Nguyễn Thị Hồng Nhung!")
+        assert "cán bộ thi đua" in str(greeting.params["text"])
+
+        # 3. A stranger with an unknown number is not linked to anyone.
+        standin.push_update(standin.contact_update(7003, "0939999999"))
+        _wait_text(standin, 7003, "chưa có trong danh sách")
+    finally:
+        bot.send_signal(signal.SIGINT)
+        output, _ = bot.communicate(timeout=30)
+    assert bot.returncode == 0, output
+    assert "Traceback" not in output
+    assert TOKEN not in output, "the bot token must never reach the logs"
+
+    exported = tmp_path / "out.csv"
+    assert _cli(bot_env, tmp_path, "org", "export", str(exported)).returncode == 0
+    lines = exported.read_text(encoding="utf-8-sig").splitlines()
+    nhung = next(line for line in lines if "Nguyễn Thị Hồng Nhung" in line)
+    an = next(line for line in lines if "Lê Văn An" in line)
+    assert ",Có," in nhung and ",Không," in an
+
+
+def test_run_without_a_token_is_one_clear_line(tmp_path: Path, bot_env: dict[str, str]) -> None:
+    env = {key: value for key, value in bot_env.items() if key != "TELEGRAM_BOT_TOKEN"}
+    result = _cli(env, tmp_path, "run")
+    assert result.returncode == 2
+    assert "TELEGRAM_BOT_TOKEN" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
