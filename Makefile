@@ -33,4 +33,4 @@ messages: install
 		--ignore-obsolete
 
 bench: install
-	$(BIN)/python -m bench.run_all
+	$(BIN)/python -m bench.throughput

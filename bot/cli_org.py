@@ -30,7 +30,7 @@ def org() -> None:
 def import_roster(env: Env, file: Path, dry_run: bool) -> None:
     """Import or update the roster from FILE (.xlsx or .csv with Vietnamese headers)."""
     parsed = read_roster(file)
-    report = run_async(_apply(env, parsed.rows, dry_run))
+    report = run_async(_apply(env, parsed.rows, len(parsed.problems), dry_run))
     report.rejected = sorted(report.rejected + parsed.problems, key=lambda p: p.row_number)
     t = env.t
     click.echo(_summary(t, report, dry_run))
@@ -40,12 +40,16 @@ def import_roster(env: Env, file: Path, dry_run: bool) -> None:
         raise SystemExit(1)
 
 
-async def _apply(env: Env, rows: list[RosterRow], dry_run: bool) -> ImportReport:
+async def _apply(
+    env: Env, rows: list[RosterRow], rejected_in_file: int, dry_run: bool
+) -> ImportReport:
     database = Database(env.settings.database_url)
     try:
         async with database.sessions() as session:
             year = import_year(utcnow().astimezone(env.settings.tz).date())
-            report = await apply_roster(rows, year=year, session=session)
+            report = await apply_roster(
+                rows, year=year, session=session, rejected_in_file=rejected_in_file
+            )
             if dry_run:
                 await session.rollback()
             else:
@@ -77,6 +81,14 @@ def _summary(t: Translator, report: ImportReport, dry_run: bool) -> str:
             rejected=t.number(len(report.rejected)),
         ),
     ]
+    if report.left_withheld:
+        lines.append(
+            t(
+                "{count} people missing from this file were not marked as left, because some "
+                "rows were rejected. Fix those rows and import again.",
+                count=t.number(report.left_withheld),
+            )
+        )
     if dry_run:
         lines.append(t("Dry run: nothing was saved."))
     return "\n".join(lines)

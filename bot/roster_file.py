@@ -108,6 +108,7 @@ class RosterRow:
     role: Role
     email: str | None
     joined_on: date | None
+    has_left: bool = False  # the `Trạng thái` column says the person left (an edited export)
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,7 @@ class _Field(Enum):
     ROLE = "role"
     EMAIL = "email"
     JOINED = "joined"
+    STATUS = "status"
 
 
 _HEADER_ALIASES: dict[str, _Field] = {
@@ -169,7 +171,12 @@ _HEADER_ALIASES: dict[str, _Field] = {
     "email": _Field.EMAIL,
     "e-mail": _Field.EMAIL,
     "ngay vao don vi": _Field.JOINED,
+    "trang thai": _Field.STATUS,
 }
+# `Trạng thái` values that mean "no longer in the unit" (what the export writes, in vi or en).
+_LEFT_STATUSES = frozenset(
+    {"da nghi/chuyen di", "da nghi", "da chuyen di", "nghi viec", "left the unit", "left"}
+)
 # Shown to the user when a required column is missing.
 _REQUIRED_HEADERS = {_Field.NAME: "Họ và tên", _Field.UNIT: "Đơn vị"}
 
@@ -376,6 +383,7 @@ def _parse_row(
         role=role,
         email=email,
         joined_on=joined_on,
+        has_left=match_key(_text(cells.get(_Field.STATUS))) in _LEFT_STATUSES,
     )
 
 

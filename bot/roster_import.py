@@ -39,10 +39,19 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     left: int = 0
+    # Missing people not marked as left because rows were rejected: one of them may be theirs.
+    left_withheld: int = 0
     rejected: list[RowProblem] = field(default_factory=list)
 
 
-async def apply_roster(rows: list[RosterRow], *, year: int, session: AsyncSession) -> ImportReport:
+async def apply_roster(
+    rows: list[RosterRow], *, year: int, session: AsyncSession, rejected_in_file: int = 0
+) -> ImportReport:
+    """Upsert `rows`; `rejected_in_file` counts rows the parser already refused.
+
+    Nobody is marked as left while any row is rejected: the rejected row may be that person's,
+    with a typo, and marking them left would drop their roles and reminders.
+    """
     report = ImportReport()
     blocs = await _ensure_blocs(rows, report, session)
     units = await _ensure_units(rows, blocs, report, session)
@@ -52,10 +61,13 @@ async def apply_roster(rows: list[RosterRow], *, year: int, session: AsyncSessio
         problem = await _apply_row(row, unit, seen, report, year, session)
         if problem is not None:
             report.rejected.append(problem)
-    for member in await people.imported_members_not_in(set(seen), session=session):
-        member.status = MemberStatus.LEFT
-        member.updated_at = utcnow()
-        report.left += 1
+    missing = await people.imported_members_not_in(set(seen), session=session)
+    if report.rejected or rejected_in_file:
+        report.left_withheld = len(missing)
+    else:
+        for member in missing:
+            await _mark_left(member, session)
+            report.left += 1
     await session.flush()
     report.rejected.sort(key=lambda problem: problem.row_number)
     return report
@@ -160,6 +172,14 @@ async def _find_member(row: RosterRow, unit_id: int, session: AsyncSession) -> M
     return member
 
 
+async def _mark_left(member: Member, session: AsyncSession) -> None:
+    """Someone who left keeps their record but loses the roles the roster gave them."""
+    assert member.id is not None
+    member.status = MemberStatus.LEFT
+    member.updated_at = utcnow()
+    await people.replace_member_roles(member.id, GrantSource.ROSTER, [], session=session)
+
+
 def _new_member(row: RosterRow, unit_id: int) -> Member:
     return Member(
         full_name=row.full_name,
@@ -170,6 +190,7 @@ def _new_member(row: RosterRow, unit_id: int) -> Member:
         unit_id=unit_id,
         joined_on=row.joined_on,
         source=MemberSource.IMPORT,
+        status=MemberStatus.LEFT if row.has_left else MemberStatus.ACTIVE,
     )
 
 
@@ -184,7 +205,7 @@ def _update_member(member: Member, row: RosterRow, unit_id: int) -> bool:
         "unit_id": unit_id,
         "joined_on": row.joined_on,
         "source": MemberSource.IMPORT,
-        "status": MemberStatus.ACTIVE if member.status == MemberStatus.LEFT else member.status,
+        "status": _status_after(member.status, row.has_left),
     }
     changed = False
     for name, value in wanted.items():
@@ -192,6 +213,13 @@ def _update_member(member: Member, row: RosterRow, unit_id: int) -> bool:
             setattr(member, name, value)
             changed = True
     return changed
+
+
+def _status_after(current: MemberStatus, has_left: bool) -> MemberStatus:
+    """A row brings a person back unless it says they left; `unreachable` is the bot's to set."""
+    if has_left:
+        return MemberStatus.LEFT
+    return MemberStatus.ACTIVE if current == MemberStatus.LEFT else current
 
 
 def import_year(today: date) -> int:

@@ -105,13 +105,13 @@ _ENV_NAMES = {name: (field.alias or name.upper()) for name, field in Settings.mo
 
 
 # What to tell the operator for each variable that can be malformed.
-_FIELD_HINTS = {
-    "timezone": N_("{variable}={value} is not a known time zone (e.g. Asia/Ho_Chi_Minh)"),
-    "default_locale": N_("{variable}={value}: use vi or en"),
-    "admin_ids_raw": N_(
+_FIELD_HINTS = {  # keyed by variable name: pydantic reports the alias as the location
+    "THIDUA_TIMEZONE": N_("{variable}={value} is not a known time zone (e.g. Asia/Ho_Chi_Minh)"),
+    "THIDUA_DEFAULT_LOCALE": N_("{variable}={value}: use vi or en"),
+    "THIDUA_ADMIN_IDS": N_(
         "{variable}={value}: give Telegram user ids separated by commas, e.g. 123456789,987654"
     ),
-    "database_url": N_(
+    "DATABASE_URL": N_(
         "{variable}={value}: use sqlite+aiosqlite:///FILE or postgresql+asyncpg://USER@HOST/DB"
     ),
 }
@@ -125,5 +125,5 @@ def load_settings() -> Settings:
         error = exc.errors()[0]
         field = str(error["loc"][0]) if error["loc"] else "?"
         variable = _ENV_NAMES.get(field, field)
-        hint = _FIELD_HINTS.get(field, N_("{variable}={value} is not valid"))
+        hint = _FIELD_HINTS.get(variable, N_("{variable}={value} is not valid"))
         raise ConfigError(hint, variable=variable, value=str(error.get("input", ""))) from None

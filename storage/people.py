@@ -1,7 +1,7 @@
 """Queries on Telegram users, roster members and their role assignments."""
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import or_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +19,8 @@ from storage.models import (
 )
 from storage.types import utcnow
 
+LAST_SEEN_RESOLUTION = timedelta(minutes=5)
+
 
 async def upsert_telegram_user(
     user_id: int,
@@ -29,18 +31,27 @@ async def upsert_telegram_user(
     language_code: str | None,
     session: AsyncSession,
 ) -> TelegramUser:
-    """Create or refresh the person's Telegram identity; names change, ids do not."""
+    """Create or refresh the person's Telegram identity; names change, ids do not.
+
+    `last_seen` is refreshed at most every few minutes, so a chatty person does not cost a
+    write on every message.
+    """
     user = await session.get(TelegramUser, user_id)
     now = utcnow()
     if user is None:
-        user = TelegramUser(id=user_id, first_seen=now)
+        user = TelegramUser(id=user_id, first_seen=now, last_seen=now)
         session.add(user)
-    user.first_name = first_name[:255]
-    user.last_name = last_name[:255] if last_name else None
-    user.username = username
-    user.language_code = language_code
-    user.last_seen = now
-    await session.flush()
+    profile = {
+        "first_name": first_name[:255],
+        "last_name": last_name[:255] if last_name else None,
+        "username": username,
+        "language_code": language_code,
+    }
+    for name, value in profile.items():
+        if getattr(user, name) != value:
+            setattr(user, name, value)
+    if now - user.last_seen >= LAST_SEEN_RESOLUTION:
+        user.last_seen = now
     return user
 
 

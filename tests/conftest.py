@@ -3,7 +3,7 @@ the catalogs, and the application wired to a recording fake request."""
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -113,9 +113,9 @@ async def harness(
 
 
 @pytest.fixture
-def no_env_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
+def no_env_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """Run CLI commands in an empty directory so a developer's .env never leaks in."""
     monkeypatch.chdir(tmp_path)
     for name in ("TELEGRAM_BOT_TOKEN", "DATABASE_URL", "THIDUA_ADMIN_IDS", "TELEGRAM_API_URL"):
         monkeypatch.delenv(name, raising=False)
-    yield tmp_path
+    return tmp_path

@@ -19,10 +19,10 @@ pytestmark = pytest.mark.e2e
 
 THIDUA = str(Path(sys.executable).parent / "thidua")
 TOKEN = "123456:" + "A" * 35
-ROSTER = """STT,Khối,Đơn vị,Họ và tên,Chức vụ,Số điện thoại,Vai trò
-1,Khối các cơ quan Nội chính,Sở Tư pháp,Nguyễn Thị Hồng Nhung,Chuyên viên,0912 345 678,cán bộ thi đua
-2,Khối các cơ quan Nội chính,Sở Tư pháp,Trần Văn Bình,Phó Giám đốc,+84 987 654 321,trưởng khối
-3,Khối các cơ quan Nội chính,Thanh tra tỉnh,Lê Văn An,Thanh tra viên,84356789012,
+ROSTER = """STT;Khối;Đơn vị;Họ và tên;Chức vụ;Số điện thoại;Vai trò
+1;Khối Nội chính;Sở Tư pháp;Nguyễn Thị Hồng Nhung;Chuyên viên;0912 345 678;cán bộ thi đua
+2;Khối Nội chính;Sở Tư pháp;Trần Văn Bình;Phó Giám đốc;+84 987 654 321;trưởng khối
+3;Khối Nội chính;Thanh tra tỉnh;Lê Văn An;Thanh tra viên;84356789012;
 """
 NEWCOMER, NHUNG = 7001, 7002
 
