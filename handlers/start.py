@@ -6,7 +6,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
-from bot.commands import publish_chat_commands
+from bot.commands import MANAGERS, publish_chat_commands
 from bot.context import ThiduaContext
 from bot.identity import placement_of, resolve_viewer
 from bot.onboarding import LinkOutcome, LinkResult, Newcomer, link_by_contact, redeem_invite
@@ -31,6 +31,9 @@ async def start(update: Update, context: ThiduaContext) -> None:
         await _send_status(context, chat.id, intro=context.t("You are already linked."))
     else:
         await _ask_for_contact(context, chat.id)
+    if context.viewer.roles & MANAGERS:
+        # Grants can change outside the chat (roster import, `thidua admin grant`): refresh.
+        await publish_chat_commands(context.bot, chat.id, context.viewer, context.t)
 
 
 async def start_in_group(update: Update, context: ThiduaContext) -> None:

@@ -213,3 +213,20 @@ async def test_database_failure_gets_an_apology_and_keeps_nothing_half_written(
     # The next try works normally.
     calls = await harness.share_contact(NHUNG, "0912345678")
     assert "Chào mừng Nguyễn Thị Hồng Nhung!" in harness.texts(calls)
+
+
+async def test_configured_admin_outside_the_roster_gets_the_admin_menu(
+    harness: BotHarness, database: Database
+) -> None:
+    from handlers.lifecycle import on_startup
+    from tests.support.org_seed import ADMIN
+
+    await seed_org(database)
+    harness.app.services.settings.admin_ids_raw = str(ADMIN)
+    await on_startup(harness.app)
+    calls = await harness.say(ADMIN, "/start")
+    assert "quản trị viên" in harness.texts(calls)
+    menus = [call for call in calls if call.method == "setMyCommands"]
+    assert menus and "thanhvien" in str(menus[-1].params["commands"])
+    overview = harness.texts(await harness.say(ADMIN, "/thanhvien"))
+    assert "Đã tham gia bot: 0/7" in overview and "Ủy ban MTTQ tỉnh: 0/1" in overview
