@@ -6,7 +6,17 @@ features live in group 0, and the fallback last so every message gets an answer.
 
 from telegram.ext import Application
 
-from handlers import errors, fallback, help, invite, language, members, middleware, start
+from handlers import (
+    errors,
+    fallback,
+    help,
+    invite,
+    language,
+    members,
+    membership,
+    middleware,
+    start,
+)
 
 MIDDLEWARE_GROUP = -1
 FEATURE_GROUP = 0
@@ -20,6 +30,7 @@ def register_handlers(application: Application) -> None:
         *language.handlers(),
         *invite.handlers(),
         *members.handlers(),
+        *membership.handlers(),
         *fallback.handlers(),  # last: catches whatever no feature claimed
     ]
     application.add_handlers(feature_handlers, group=FEATURE_GROUP)

@@ -266,3 +266,13 @@ async def sync_config_admins(admin_ids: Sequence[int], *, session: AsyncSession)
                 )
             )
     await session.flush()
+
+
+async def set_reachable(telegram_user_id: int, *, reachable: bool, session: AsyncSession) -> None:
+    """Blocked the bot → unreachable; unblocked → active. Someone who left stays left."""
+    member = await member_by_telegram_id(telegram_user_id, session=session)
+    if member is None or member.status == MemberStatus.LEFT:
+        return
+    member.status = MemberStatus.ACTIVE if reachable else MemberStatus.UNREACHABLE
+    member.updated_at = utcnow()
+    await session.flush()

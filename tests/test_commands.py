@@ -230,3 +230,45 @@ async def test_configured_admin_outside_the_roster_gets_the_admin_menu(
     assert menus and "thanhvien" in str(menus[-1].params["commands"])
     overview = harness.texts(await harness.say(ADMIN, "/thanhvien"))
     assert "Đã tham gia bot: 0/7" in overview and "Ủy ban MTTQ tỉnh: 0/1" in overview
+
+
+async def test_blocking_the_bot_marks_the_member_unreachable(
+    harness: BotHarness, database: Database
+) -> None:
+    from storage.models import MemberStatus
+
+    await seed_org(database)
+    await _link(harness, MAI, "0356789012")
+
+    bot = {"id": 123456, "is_bot": True, "first_name": "Thi đua"}
+
+    def chat_member(status: str) -> dict[str, object]:
+        # Telegram sends until_date with "kicked" (0 = for ever); PTB requires it.
+        return {"status": status, "user": bot, **({"until_date": 0} if status == "kicked" else {})}
+
+    def membership(old: str, new: str) -> dict[str, object]:
+        user = {"id": MAI, "is_bot": False, "first_name": "Mai"}
+        return {
+            "my_chat_member": {
+                "chat": {"id": MAI, "type": "private", "first_name": "Mai"},
+                "from": user,
+                "date": 1_790_000_000,
+                "old_chat_member": chat_member(old),
+                "new_chat_member": chat_member(new),
+            }
+        }
+
+    async def status() -> MemberStatus:
+        async with database.session() as session:
+            member = (
+                (await session.execute(select(Member).where(Member.telegram_user_id == MAI)))
+                .scalars()
+                .one()
+            )
+            return member.status
+
+    calls = await harness.feed(membership("member", "kicked"))
+    assert [call for call in calls if call.method == "sendMessage"] == []  # no reply to a block
+    assert await status() == MemberStatus.UNREACHABLE
+    await harness.feed(membership("kicked", "member"))
+    assert await status() == MemberStatus.ACTIVE
