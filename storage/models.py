@@ -9,10 +9,10 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, UniqueConstraint
-from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
-from storage.types import UTCDateTime, utcnow
+from storage.fields import created_field, enum_field
+from storage.types import UTCDateTime
 
 
 class BlocKind(StrEnum):
@@ -52,30 +52,14 @@ class GrantSource(StrEnum):
     CONFIG = "config"  # THIDUA_ADMIN_IDS
 
 
-def _enum(enum_cls: type[StrEnum], **kwargs: Any) -> Any:
-    """Store an enum as its plain string value (VARCHAR), never as a native PostgreSQL ENUM."""
-    sa_type = SAEnum(
-        enum_cls,
-        native_enum=False,
-        create_constraint=False,
-        length=16,
-        values_callable=lambda members: [member.value for member in members],
-    )
-    return Field(sa_type=sa_type, nullable=False, **kwargs)
-
-
-def _created() -> Any:
-    return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
-
-
 class Bloc(SQLModel, table=True):
     __tablename__ = "blocs"
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=255)
     name_key: str = Field(max_length=255, unique=True)
-    kind: BlocKind = _enum(BlocKind)
-    created_at: datetime = _created()
+    kind: BlocKind = enum_field(BlocKind)
+    created_at: datetime = created_field()
 
 
 class BlocLeadership(SQLModel, table=True):
@@ -98,7 +82,7 @@ class Unit(SQLModel, table=True):
     name: str = Field(max_length=255)
     name_key: str = Field(max_length=255, unique=True)
     bloc_id: int | None = Field(default=None, foreign_key="blocs.id", ondelete="SET NULL")
-    created_at: datetime = _created()
+    created_at: datetime = created_field()
 
 
 class TelegramUser(SQLModel, table=True):
@@ -112,8 +96,8 @@ class TelegramUser(SQLModel, table=True):
     username: str | None = Field(default=None, max_length=64)
     language_code: str | None = Field(default=None, max_length=16)
     locale: str | None = Field(default=None, max_length=8)  # chosen with /language
-    first_seen: datetime = _created()
-    last_seen: datetime = _created()
+    first_seen: datetime = created_field()
+    last_seen: datetime = created_field()
 
 
 class Member(SQLModel, table=True):
@@ -135,10 +119,10 @@ class Member(SQLModel, table=True):
         sa_column=Column(BigInteger, ForeignKey("telegram_users.id"), unique=True, nullable=True),
     )
     linked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    status: MemberStatus = _enum(MemberStatus, default=MemberStatus.ACTIVE)
-    source: MemberSource = _enum(MemberSource, default=MemberSource.IMPORT)
-    created_at: datetime = _created()
-    updated_at: datetime = _created()
+    status: MemberStatus = enum_field(MemberStatus, default=MemberStatus.ACTIVE)
+    source: MemberSource = enum_field(MemberSource, default=MemberSource.IMPORT)
+    created_at: datetime = created_field()
+    updated_at: datetime = created_field()
 
 
 class RoleAssignment(SQLModel, table=True):
@@ -155,13 +139,13 @@ class RoleAssignment(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    role: Role = _enum(Role)
-    scope_kind: ScopeKind = _enum(ScopeKind)
+    role: Role = enum_field(Role)
+    scope_kind: ScopeKind = enum_field(ScopeKind)
     scope_id: int | None = None
     member_id: int | None = Field(default=None, foreign_key="members.id", ondelete="CASCADE")
     telegram_user_id: int | None = Field(default=None, sa_type=BigInteger)
-    source: GrantSource = _enum(GrantSource)
-    created_at: datetime = _created()
+    source: GrantSource = enum_field(GrantSource)
+    created_at: datetime = created_field()
 
 
 class Invite(SQLModel, table=True):
@@ -170,12 +154,12 @@ class Invite(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     token: str = Field(max_length=64, unique=True)
     unit_id: int = Field(foreign_key="units.id")
-    role: Role = _enum(Role, default=Role.MEMBER)
+    role: Role = enum_field(Role, default=Role.MEMBER)
     max_uses: int = 1
     uses: int = 0
     expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_by: int | None = Field(default=None, sa_type=BigInteger)
-    created_at: datetime = _created()
+    created_at: datetime = created_field()
 
 
 class InviteRedemption(SQLModel, table=True):
@@ -188,7 +172,7 @@ class InviteRedemption(SQLModel, table=True):
     invite_id: int = Field(foreign_key="invites.id", ondelete="CASCADE")
     telegram_user_id: int = Field(sa_type=BigInteger)
     member_id: int = Field(foreign_key="members.id", ondelete="CASCADE")
-    created_at: datetime = _created()
+    created_at: datetime = created_field()
 
 
 class MessageLog(SQLModel, table=True):
@@ -205,7 +189,7 @@ class MessageLog(SQLModel, table=True):
     kind: str = Field(max_length=32)
     text: str | None = None
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    created_at: datetime = _created()
+    created_at: datetime = created_field()
 
 
 class KeyValue(SQLModel, table=True):
@@ -215,4 +199,4 @@ class KeyValue(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=64)
     value: str = Field(max_length=1024)
-    updated_at: datetime = _created()
+    updated_at: datetime = created_field()

@@ -10,6 +10,16 @@ from storage import migrate
 from tests.conftest import DatabaseFactory
 
 TABLES = {
+    "catalogue_items",
+    "campaigns",
+    "campaign_milestones",
+    "campaign_audience",
+    "campaign_options",
+    "target_templates",
+    "campaign_documents",
+    "acknowledgements",
+    "broadcasts",
+    "outbox",
     "blocs",
     "bloc_leadership",
     "units",
