@@ -14,6 +14,7 @@ from telegram.request import BaseRequest
 
 from bot.context import ThiduaContext
 from bot.i18n import Catalogs
+from bot.outbox_service import OutboxService
 from bot.settings import Settings
 from bot.unit_of_work import bind_session, unbind_session
 from storage.database import Database
@@ -29,6 +30,7 @@ class Services:
     settings: Settings
     database: Database
     catalogs: Catalogs
+    outbox: "OutboxService | None" = None  # started with the bot; None in offline tests
 
     def now(self) -> datetime:
         return utcnow()
@@ -61,7 +63,7 @@ def build_application(
 ) -> ThiduaApplication:
     """Build the bot; `request` replaces the HTTP layer (tests), `database` the engine."""
     from handlers import register_handlers
-    from handlers.lifecycle import on_shutdown, on_startup
+    from handlers.lifecycle import on_shutdown, on_startup, on_stop
 
     context_types = ContextTypes(context=ThiduaContext)
     builder = (
@@ -70,6 +72,7 @@ def build_application(
         .token(settings.require_token())
         .context_types(context_types)
         .post_init(on_startup)
+        .post_stop(on_stop)
         .post_shutdown(on_shutdown)
     )
     if settings.telegram_api_url:

@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     timezone: str = Field(default="Asia/Ho_Chi_Minh", alias="THIDUA_TIMEZONE")
     default_locale: str = Field(default="vi", alias="THIDUA_DEFAULT_LOCALE")
     admin_ids_raw: str = Field(default="", alias="THIDUA_ADMIN_IDS")
+    send_rate: float = Field(default=30.0, gt=0, le=1000, alias="THIDUA_SEND_RATE")
 
     @field_validator("timezone")
     @classmethod

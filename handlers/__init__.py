@@ -7,6 +7,8 @@ features live in group 0, and the fallback last so every message gets an answer.
 from telegram.ext import Application
 
 from handlers import (
+    broadcasts,
+    campaign_replies,
     errors,
     fallback,
     help,
@@ -31,6 +33,8 @@ def register_handlers(application: Application) -> None:
         *invite.handlers(),
         *members.handlers(),
         *membership.handlers(),
+        *campaign_replies.handlers(),
+        *broadcasts.handlers(),
         *fallback.handlers(),  # last: catches whatever no feature claimed
     ]
     application.add_handlers(feature_handlers, group=FEATURE_GROUP)

@@ -6,7 +6,9 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot.commands import publish_default_commands
+from bot.outbox_service import OutboxService
 from storage import people
+from storage.catalogue import ensure_default_catalogue
 from storage.key_values import BOT_USERNAME, set_value
 
 log = logging.getLogger(__name__)
@@ -22,10 +24,22 @@ async def on_startup(application: Application) -> None:
         await people.sync_config_admins(services.settings.admin_ids, session=session)
         if application.bot.username:
             await set_value(BOT_USERNAME, application.bot.username, session=session)
+        await ensure_default_catalogue(session=session)
     try:
         await publish_default_commands(application.bot, services.catalogs)
     except TelegramError as exc:
         log.warning("could not publish the command menu: %s", exc)
+    services.outbox = OutboxService(services.settings, services.database, services.catalogs)
+    await services.outbox.start()
+
+
+async def on_stop(application: Application) -> None:
+    """Let the dispatcher finish the message it is sending, then stop it."""
+    from bot.app import ThiduaApplication
+
+    assert isinstance(application, ThiduaApplication)
+    if application.services.outbox is not None:
+        await application.services.outbox.stop()
 
 
 async def on_shutdown(application: Application) -> None:

@@ -10,6 +10,7 @@ from bot.context import ThiduaContext
 from bot.identity import resolve_viewer
 from storage import people
 from storage.message_log import log_message
+from storage.models import MemberStatus
 
 
 async def identify(update: Update, context: ThiduaContext) -> None:
@@ -40,6 +41,14 @@ async def identify(update: Update, context: ThiduaContext) -> None:
         )
         context.viewer = await resolve_viewer(user.id, session=context.db)
         context.t = catalogs.get(telegram_user.locale)
+        member = context.viewer.member
+        if (
+            member is not None
+            and member.status == MemberStatus.UNREACHABLE
+            and _from_person(update)
+        ):
+            # They write to us again, so they can be reached: broadcasts include them again.
+            await people.set_reachable(user.id, reachable=True, session=context.db)
     # Keep the log and the sender even if a feature handler fails later.
     await context.db.commit()
 
@@ -57,6 +66,11 @@ def update_kind(update: Update) -> str:
         if getattr(message, kind):
             return kind
     return "other"
+
+
+def _from_person(update: Update) -> bool:
+    """A message or button press, not a membership change (blocking arrives as an update too)."""
+    return update.message is not None or update.callback_query is not None
 
 
 def _callback_data(update: Update) -> str | None:

@@ -276,3 +276,8 @@ async def set_reachable(telegram_user_id: int, *, reachable: bool, session: Asyn
     member.status = MemberStatus.ACTIVE if reachable else MemberStatus.UNREACHABLE
     member.updated_at = utcnow()
     await session.flush()
+
+
+async def mark_chat_unreachable_member(chat_id: int, *, session: AsyncSession) -> None:
+    """Telegram answered 403 for this private chat: the person blocked the bot."""
+    await set_reachable(chat_id, reachable=False, session=session)

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
-import storage.campaign_models  # noqa: F401  (registers the tables)
+import storage.campaign_models
 import storage.models  # noqa: F401
 from bot.app import ThiduaApplication, build_application
 from bot.i18n import Catalogs

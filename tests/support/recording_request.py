@@ -43,6 +43,27 @@ class RecordingRequest(BaseRequest):
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self._message_ids = itertools.count(1000)
+        self._faults: list[tuple[str, int | None, int, dict[str, Any]]] = []
+        self.times: list[
+            tuple[float, str, int | None, int]
+        ] = []  # (monotonic, method, chat, status)
+
+    def fail_next(
+        self,
+        method: str,
+        status: int,
+        description: str,
+        *,
+        chat_id: int | None = None,
+        retry_after: int | None = None,
+        times: int = 1,
+    ) -> None:
+        """The next `times` calls of `method` (to `chat_id`, if given) answer with an error."""
+        body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+        if retry_after is not None:
+            body["parameters"] = {"retry_after": retry_after}
+        for _ in range(times):
+            self._faults.append((method.lower(), chat_id, status, body))
 
     @property
     def read_timeout(self) -> float | None:
@@ -67,6 +88,14 @@ class RecordingRequest(BaseRequest):
         api_method = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         self.calls.append(Call(api_method, params))
+        chat = params.get("chat_id")
+        chat_id = int(chat) if chat is not None and str(chat).lstrip("-").isdigit() else None
+        for index, (method, fault_chat, status, body) in enumerate(self._faults):
+            if method == api_method.lower() and fault_chat in (None, chat_id):
+                del self._faults[index]
+                self.times.append((time.monotonic(), api_method, chat_id, status))
+                return status, json.dumps(body).encode()
+        self.times.append((time.monotonic(), api_method, chat_id, 200))
         result = self._result(api_method.lower(), params)
         return 200, json.dumps({"ok": True, "result": result}).encode()
 

@@ -1,0 +1,60 @@
+"""Members answering a launch: "Đã nhận" (acknowledged) and "Đăng ký thi đua" (register)."""
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler
+
+from bot.campaign_text import ACK_PREFIX, REGISTER_PREFIX
+from bot.campaigns import audience_of
+from bot.context import ThiduaContext
+from storage import campaigns as store
+from storage.campaign_models import CampaignStatus
+
+
+async def acknowledge(update: Update, context: ThiduaContext) -> None:
+    """Recorded only for a member of the launched campaign's audience; anything else refused."""
+    query = update.callback_query
+    if query is None:
+        return
+    t = context.t
+    member = context.viewer.member
+    campaign_id = _id(query.data, ACK_PREFIX)
+    campaign = await store.get_campaign(campaign_id, session=context.db) if campaign_id else None
+    if member is None or member.id is None or campaign is None:
+        await query.answer(t("This button is no longer valid."), show_alert=True)
+        return
+    if campaign.status == CampaignStatus.DRAFT or not _in_audience(
+        member.id, await audience_of(campaign, session=context.db)
+    ):
+        await query.answer(t("This campaign is not addressed to you."), show_alert=True)
+        return
+    if await store.acknowledge(campaign.id or 0, member.id, session=context.db):
+        await query.answer(t("Thank you, your acknowledgement is recorded."))
+    else:
+        await query.answer(t("You have already acknowledged this campaign."))
+
+
+async def register(update: Update, context: ThiduaContext) -> None:
+    query = update.callback_query
+    if query is not None:
+        await query.answer(
+            context.t("Registration (đăng ký thi đua) in the bot is coming soon."),
+            show_alert=True,
+        )
+
+
+def _in_audience(member_id: int, audience: Any) -> bool:
+    return any(member.id == member_id for member in audience.members)
+
+
+def _id(data: str | None, prefix: str) -> int | None:
+    text = (data or "").removeprefix(prefix)
+    return int(text) if text.isdigit() else None
+
+
+def handlers() -> list[BaseHandler[Any, Any, Any]]:
+    return [
+        CallbackQueryHandler(acknowledge, pattern=f"^{ACK_PREFIX}"),
+        CallbackQueryHandler(register, pattern=f"^{REGISTER_PREFIX}"),
+    ]
