@@ -200,3 +200,20 @@ class KeyValue(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=64)
     value: str = Field(max_length=1024)
     updated_at: datetime = created_field()
+
+
+class ChatFlow(SQLModel, table=True):
+    """Where a person is in a multi-step chat flow (campaign authoring, announcements, pledges).
+
+    Kept in the database, never in memory or a pickle, so a restart resumes the same step.
+    """
+
+    __tablename__ = "chat_flows"
+
+    telegram_user_id: int = Field(
+        sa_column=Column(BigInteger, primary_key=True, autoincrement=False)
+    )
+    flow: str = Field(max_length=32)
+    step: str = Field(max_length=32)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = created_field()

@@ -20,6 +20,7 @@ TABLES = {
     "acknowledgements",
     "broadcasts",
     "outbox",
+    "chat_flows",
     "blocs",
     "bloc_leadership",
     "units",
