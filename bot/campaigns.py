@@ -81,11 +81,22 @@ class Audience:
 
 async def audience_of(campaign: Campaign, *, session: AsyncSession) -> Audience:
     assert campaign.id is not None
+    scopes = await store.audience_scopes(campaign.id, session=session)
+    return await resolve_audience(
+        campaign.audience,
+        [(scope.scope_kind, scope.scope_id) for scope in scopes],
+        session=session,
+    )
+
+
+async def resolve_audience(
+    kind: AudienceKind, scopes: list[tuple[str, int]], *, session: AsyncSession
+) -> Audience:
+    """Members of the whole organisation, or of the chosen blocs and units."""
     unit_ids: list[int] | None = None
-    if campaign.audience != AudienceKind.ORGANISATION:
-        scopes = await store.audience_scopes(campaign.id, session=session)
-        blocs = [scope.scope_id for scope in scopes if scope.scope_kind == "bloc"]
-        unit_ids = [scope.scope_id for scope in scopes if scope.scope_kind == "unit"]
+    if kind != AudienceKind.ORGANISATION:
+        blocs = [scope_id for scope_kind, scope_id in scopes if scope_kind == "bloc"]
+        unit_ids = [scope_id for scope_kind, scope_id in scopes if scope_kind == "unit"]
         unit_ids += await store.unit_ids_of_blocs(blocs, session=session) if blocs else []
     members = await store.members_in_units(unit_ids, session=session)
     recipients = [
