@@ -4,14 +4,13 @@ import click
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.access import ROLE_NAMES
-from bot.cli_support import Env, one_line_errors, run_async
+from bot.cli_support import Env, in_session, one_line_errors
 from bot.errors import UserFacingError
 from bot.i18n import N_
 from bot.lookup import find_bloc, find_unit
 from bot.roster_file import parse_role
 from storage import org as org_store
 from storage import people
-from storage.database import Database
 from storage.models import GrantSource, Role, ScopeKind
 
 SCOPE_OF_ROLE = {
@@ -43,7 +42,7 @@ def grant(env: Env, telegram_id: int, role: str, scope: str | None) -> None:
             telegram_id, parsed, scope_kind, scope_id, GrantSource.GRANT, session=session
         )
 
-    added = run_async(_in_session(env, apply))
+    added = in_session(env, apply)
     t = env.t
     name = t(ROLE_NAMES[parsed])
     if added:
@@ -73,7 +72,7 @@ def revoke(env: Env, telegram_id: int, role: str, scope: str | None) -> None:
             session=session,
         )
 
-    removed = run_async(_in_session(env, apply))
+    removed = in_session(env, apply)
     t = env.t
     click.echo(
         t(
@@ -108,7 +107,7 @@ def list_grants(env: Env) -> None:
             lines.append(f"{who}\t{env.t(ROLE_NAMES[grant_row.role])}\t{where}\t{grant_row.source}")
         return lines
 
-    for line in run_async(_in_session(env, collect)):
+    for line in in_session(env, collect):
         click.echo(line)
 
 
@@ -133,12 +132,3 @@ async def _scope(
     if kind == ScopeKind.BLOC:
         return kind, (await find_bloc(scope, session=session)).id
     return kind, (await find_unit(scope, session=session)).id
-
-
-async def _in_session(env: Env, action):  # type: ignore[no-untyped-def]
-    database = Database(env.settings.database_url)
-    try:
-        async with database.session() as session:
-            return await action(session)
-    finally:
-        await database.dispose()

@@ -3,17 +3,19 @@
 import asyncio
 import functools
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, NoReturn, TypeVar
 
 import click
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import UserFacingError
 from bot.i18n import CatalogMissing, Catalogs, Translator
 from bot.roster_file import RosterFileError
 from bot.settings import ConfigError, Settings, load_settings
+from storage.database import Database
 
 T = TypeVar("T")
 
@@ -91,3 +93,17 @@ def _database_problem(env: Env, exc: DBAPIError) -> str:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
+
+
+def in_session(env: Env, action: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run `action` in one committed unit of work on a database opened for this command."""
+
+    async def run() -> T:
+        database = Database(env.settings.database_url)
+        try:
+            async with database.session() as session:
+                return await action(session)
+        finally:
+            await database.dispose()
+
+    return run_async(run())
