@@ -135,3 +135,57 @@ def test_run_without_a_token_is_one_clear_line(tmp_path: Path, bot_env: dict[str
     assert result.returncode == 2
     assert "TELEGRAM_BOT_TOKEN" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_launch_reaches_linked_members_and_acknowledgements_count(
+    tmp_path: Path, standin: BotApiStandIn, bot_env: dict[str, str]
+) -> None:
+    """CLI creates and launches; the running bot's dispatcher delivers; a member acknowledges."""
+    root = Path(__file__).resolve().parent.parent
+    roster = tmp_path / "danh_sach.csv"
+    roster.write_text(ROSTER, encoding="utf-8-sig")
+    campaign_file = tmp_path / "phong_trao.yaml"
+    campaign_file.write_text(
+        (root / "examples" / "phong_trao_mau.yaml")
+        .read_text(encoding="utf-8")
+        .replace("Khối các cơ quan Nội chính", "Khối Nội chính"),
+        encoding="utf-8",
+    )
+    (tmp_path / "ke_hoach_2027.txt").write_text("Kế hoạch phát động", encoding="utf-8")
+    assert _cli(bot_env, tmp_path, "db", "upgrade").returncode == 0
+    assert _cli(bot_env, tmp_path, "org", "import", str(roster)).returncode == 0
+    created = _cli(bot_env, tmp_path, "campaign", "create", str(campaign_file))
+    assert created.returncode == 0, created.stderr
+
+    bot = subprocess.Popen(
+        [THIDUA, "run"],
+        env={**bot_env, "THIDUA_ADMIN_IDS": "9999"},
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        standin.wait_for_call("getUpdates", timeout=30)
+        standin.push_update(standin.contact_update(NHUNG, "+84912345678"))
+        _wait_text(standin, NHUNG, "Chào mừng")
+        launched = _cli(bot_env, tmp_path, "campaign", "launch", "1")
+        assert launched.returncode == 0, launched.stderr
+        # The plan document first, then the launch text with its two buttons.
+        standin.wait_for_call(
+            "sendDocument", lambda p: str(p.get("chat_id")) == str(NHUNG), timeout=20
+        )
+        launch = _wait_text(standin, NHUNG, "Phát động phong trào thi đua")
+        buttons = launch.params["reply_markup"]["inline_keyboard"]
+        assert [row[0]["callback_data"] for row in buttons] == ["reg:1", "ack:1"]
+        standin.push_update(standin.callback_update(NHUNG, "ack:1"))
+        answer = standin.wait_for_call("answerCallbackQuery", timeout=20)
+        assert "ghi nhận" in str(answer.params.get("text"))
+        standin.push_update(standin.message_update(9999, "/baocaogui 1"))
+        report = _wait_text(standin, 9999, "đã xác nhận 1")
+        assert "Sở Tư pháp" in str(report.params["text"])
+    finally:
+        bot.send_signal(signal.SIGINT)
+        output, _ = bot.communicate(timeout=30)
+    assert bot.returncode == 0, output
+    assert "Traceback" not in output
