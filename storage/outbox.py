@@ -104,7 +104,19 @@ async def release(row_id: int, not_before: datetime, *, session: AsyncSession) -
 
 
 async def recover_in_flight(*, session: AsyncSession) -> list[OutboxMessage]:
-    """Rows left `sending` by a crash: sent again (at least once), and named in the report."""
+    """At start: rows left `sending` by a crash are sent again (at least once) and named in the
+    report; rows a dead process had only leased are released at once, not after the lease.
+
+    One dispatcher runs per database (the leader), so nothing here belongs to a live sender.
+    """
+    await session.execute(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.status) == OutboxStatus.PENDING,
+            col(OutboxMessage.lease_until).is_not(None),
+        )
+        .values(lease_until=None)
+    )
     rows = list(
         (
             await session.execute(

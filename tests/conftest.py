@@ -3,7 +3,7 @@ the catalogs, and the application wired to a recording fake request."""
 
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,9 @@ from bot.app import ThiduaApplication, build_application
 from bot.i18n import Catalogs
 from bot.settings import Settings
 from storage.database import Database
+from tests.support.bot_api_standin import BotApiStandIn
 from tests.support.harness import BotHarness
+from tests.support.process import bot_environment
 from tests.support.recording_request import TOKEN, RecordingRequest
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -120,3 +122,16 @@ def no_env_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     for name in ("TELEGRAM_BOT_TOKEN", "DATABASE_URL", "THIDUA_ADMIN_IDS", "TELEGRAM_API_URL"):
         monkeypatch.delenv(name, raising=False)
     return tmp_path
+
+
+@pytest.fixture
+def standin() -> Iterator[BotApiStandIn]:
+    """A local Bot API on 127.0.0.1 for end-to-end tests of the real `thidua` process."""
+    with BotApiStandIn(max_poll_timeout=0.5) as server:
+        yield server
+    assert server.errors == []
+
+
+@pytest.fixture
+def bot_env(tmp_path: Path, standin: BotApiStandIn) -> dict[str, str]:
+    return bot_environment(standin, f"sqlite+aiosqlite:///{tmp_path / 'thidua.db'}")

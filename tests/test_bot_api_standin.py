@@ -5,12 +5,15 @@ a real ``telegram.Bot`` (httpx over 127.0.0.1) so a protocol mismatch fails here
 """
 
 import asyncio
+import dataclasses
 import datetime as dt
+import http.client
 import json
 import socket
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import AsyncIterator, Iterator
 
@@ -22,13 +25,21 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
+    Message,
+    MessageId,
     ReplyKeyboardMarkup,
     Update,
 )
 from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import CommandHandler, ContextTypes
 
-from tests.support.bot_api_standin import BotApiStandIn, RecordedCall, UploadedFile
+from tests.support.bot_api_standin import (
+    BotApiStandIn,
+    RecordedCall,
+    SendLimits,
+    SendStats,
+    UploadedFile,
+)
 
 TOKEN = "123456:" + "A" * 35
 USER_ID = 4242
@@ -341,3 +352,261 @@ async def test_wait_for_call_times_out_with_readable_assertion(
 
 async def _noop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Callback for CommandHandler.check_update; never called."""
+
+
+# --------------------------------------------------------------------- limits, 429s, accounting
+
+
+@pytest.fixture
+def timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
+    """RetryAfter.retry_after as a timedelta (PTB's future behaviour, no deprecation warning)."""
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+
+
+def _ptb(server: BotApiStandIn) -> Bot:
+    return Bot(token=TOKEN, base_url=server.base_url, base_file_url=server.file_url)
+
+
+async def _refused(bot: Bot, chat_id: int, text: str) -> dt.timedelta:
+    """Send, expecting Telegram's flood answer; return its retry_after."""
+    with pytest.raises(RetryAfter) as caught:
+        await bot.send_message(chat_id=chat_id, text=text)
+    retry_after = caught.value.retry_after
+    assert isinstance(retry_after, dt.timedelta)
+    return retry_after
+
+
+def _post(connection: http.client.HTTPConnection, method: str, **params: object) -> int:
+    body = urllib.parse.urlencode(params)
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    connection.request("POST", f"/bot{TOKEN}/{method}", body=body, headers=headers)
+    response = connection.getresponse()
+    response.read()
+    return response.status
+
+
+async def test_limits_are_off_by_default(bot: Bot, standin: BotApiStandIn) -> None:
+    for n in range(5):
+        await bot.send_message(chat_id=USER_ID, text=f"tin {n}")
+
+    assert standin.limits is None
+    stats = standin.stats()
+    assert stats.accepted_sends == stats.send_requests == 5
+    assert stats.pacing_429s == stats.injected_429s == stats.retry_after_violations == 0
+
+
+@pytest.mark.usefixtures("timedelta_retry_after")
+async def test_second_send_to_a_private_chat_within_a_second_is_refused() -> None:
+    with BotApiStandIn(limits=SendLimits(per_chat_per_second=1.0)) as server:
+        async with _ptb(server) as bot:
+            await bot.send_message(chat_id=USER_ID, text="một")
+            await asyncio.sleep(0.1)
+            retry_after = await _refused(bot, USER_ID, "hai")
+            other_chat = await bot.send_message(chat_id=USER_ID + 1, text="hai")
+            # not paced: edits and callback answers are not sends
+            await bot.edit_message_text("một!", chat_id=USER_ID, message_id=1)
+            await bot.answer_callback_query("q1")
+
+    assert retry_after == dt.timedelta(seconds=1)  # ceil(0.9 s), as Telegram rounds
+    assert other_chat.text == "hai"
+    assert [call.status for call in server.calls("sendMessage")] == [200, 429, 200]
+    stats = server.stats()
+    assert (stats.accepted_sends, stats.pacing_429s, stats.injected_429s) == (2, 1, 0)
+    assert server.sent_texts(USER_ID) == ["một", "một!"]
+
+
+@pytest.mark.usefixtures("timedelta_retry_after")
+async def test_overall_limit_is_a_sliding_one_second_window() -> None:
+    with BotApiStandIn(limits=SendLimits(overall_per_second=10)) as server:
+        async with _ptb(server) as bot:
+            started = time.monotonic()
+            for chat in range(1, 11):
+                await bot.send_message(chat_id=chat, text="ra mắt")
+            retry_after = await _refused(bot, 11, "ra mắt")
+            assert time.monotonic() - started < 1  # all within one window
+            await asyncio.sleep(retry_after.total_seconds())
+            late = await bot.send_message(chat_id=11, text="ra mắt")
+
+    assert retry_after >= dt.timedelta(seconds=1)
+    assert late.chat.id == 11
+    stats = server.stats()
+    assert (stats.accepted_sends, stats.pacing_429s) == (11, 1)
+    assert stats.recipients() == set(range(1, 12)) == server.recipients()
+
+
+def test_tolerance_forgives_timer_jitter(standin: BotApiStandIn) -> None:
+    strict = SendLimits(per_chat_per_second=10)  # 100 ms between sends to one chat
+    lenient = dataclasses.replace(strict, tolerance=0.05)
+    statuses = []
+    for limits in (strict, lenient):
+        with BotApiStandIn(limits=limits) as server:
+            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+            _post(connection, "sendMessage", chat_id=USER_ID, text="một")
+            time.sleep(0.07)
+            statuses.append(_post(connection, "sendMessage", chat_id=USER_ID, text="hai"))
+            connection.close()
+
+    assert statuses == [429, 200]
+
+
+@pytest.mark.usefixtures("timedelta_retry_after")
+async def test_group_limit_counts_sends_per_minute() -> None:
+    group, other_group = -1001234567890, -4001
+    with BotApiStandIn(limits=SendLimits(per_group_per_minute=3)) as server:
+        async with _ptb(server) as bot:
+            for n in range(3):  # no per-second spacing in groups, only the per-minute budget
+                await bot.send_message(chat_id=group, text=f"tin {n}")
+            retry_after = await _refused(bot, group, "tin 3")
+            await bot.send_message(chat_id=other_group, text="tin 0")
+            await bot.send_message(chat_id=USER_ID, text="tin 0")
+
+    assert dt.timedelta(seconds=59) <= retry_after <= dt.timedelta(seconds=60)
+    stats = server.stats()
+    assert stats.per_chat_counts == {group: 3, other_group: 1, USER_ID: 1}
+    assert stats.pacing_429s == 1
+
+
+@pytest.mark.usefixtures("timedelta_retry_after")
+async def test_every_fifth_send_gets_an_injected_429_and_waiting_is_no_violation() -> None:
+    with BotApiStandIn() as server:
+        server.inject_429(every=5, retry_after=1, limit=1)
+        async with _ptb(server) as bot:
+            for chat in range(1, 5):
+                await bot.send_message(chat_id=chat, text="ra mắt")
+            retry_after = await _refused(bot, 5, "ra mắt")
+            await asyncio.sleep(retry_after.total_seconds())
+            for chat in range(5, 11):  # the limit is used up: the 10th send goes through
+                await bot.send_message(chat_id=chat, text="ra mắt")
+
+    assert retry_after == dt.timedelta(seconds=1)
+    stats = server.stats()
+    assert (stats.injected_429s, stats.retry_after_violations, stats.pacing_429s) == (1, 0, 0)
+    assert stats.send_requests == 11
+    assert stats.accepted_sends == 10
+    assert stats.recipients() == set(range(1, 11))
+    assert stats.duplicates == {}
+
+
+@pytest.mark.usefixtures("timedelta_retry_after")
+async def test_sending_before_retry_after_elapses_is_a_refused_violation() -> None:
+    with BotApiStandIn() as server:
+        server.inject_429(every=1, retry_after=2, limit=1)
+        async with _ptb(server) as bot:
+            injected = await _refused(bot, USER_ID, "một")
+            await asyncio.sleep(0.2)
+            again = await _refused(bot, USER_ID, "một")  # did not wait: refused again
+            await bot.edit_message_text("ok", chat_id=USER_ID, message_id=1)  # not a send
+            stats = server.stats()
+
+    assert injected == dt.timedelta(seconds=2)
+    assert again == dt.timedelta(seconds=2)  # ceil of the ~1.8 s still to wait
+    assert stats.retry_after_violations == 1
+    assert (stats.injected_429s, stats.pacing_429s, stats.accepted_sends) == (1, 0, 0)
+
+
+def test_inject_and_limits_reject_nonsense() -> None:
+    with pytest.raises(ValueError, match="every"):
+        BotApiStandIn().inject_429(every=0)
+    with pytest.raises(ValueError, match="retry_after"):
+        BotApiStandIn().inject_429(every=1, retry_after=0)
+    with pytest.raises(ValueError, match="positive"):
+        SendLimits(overall_per_second=0)
+    with pytest.raises(ValueError, match="tolerance"):
+        SendLimits(tolerance=-1)
+
+
+async def test_duplicates_and_recipients_are_accounted(bot: Bot, standin: BotApiStandIn) -> None:
+    await bot.send_message(chat_id=1, text="Phát động thi đua")
+    await bot.send_message(chat_id=1, text="Phát động thi đua")
+    await bot.send_message(chat_id=2, text="Phát động thi đua")
+    await bot.send_message(chat_id=2, text="Nhắc lại")
+    await bot.send_document(chat_id=3, document=b"abc", filename="kh.txt", caption="Kế hoạch")
+    await bot.send_document(chat_id=3, document=b"abd", filename="kh.txt", caption="Kế hoạch")
+    copied = await bot.copy_message(chat_id=4, from_chat_id=1, message_id=1)
+    forwarded = await bot.forward_message(chat_id=4, from_chat_id=1, message_id=1)
+    await bot.copy_message(chat_id=4, from_chat_id=1, message_id=1)
+    with pytest.raises(BadRequest):
+        await bot.send_message(chat_id=5, text=" ")  # refused: not delivered, not counted
+
+    stats = standin.stats()
+    assert isinstance(copied, MessageId)
+    assert isinstance(forwarded, Message)
+    assert forwarded.text == "Phát động thi đua"
+    assert stats.duplicates == {
+        (1, "sendMessage", "Phát động thi đua"): 2,
+        (4, "copyMessage", "1/1"): 2,
+    }
+    assert stats.recipients() == {1, 2}  # sendMessage only
+    assert stats.per_chat_counts == {1: 2, 2: 2, 3: 2, 4: 3}
+    assert stats.per_chat_method_counts[(4, "forwardMessage")] == 1
+    assert stats.accepted_sends == 9
+    assert stats.send_requests == 10
+
+
+async def test_stats_snapshots_are_consistent_under_concurrent_sends(
+    bot: Bot, standin: BotApiStandIn
+) -> None:
+    snapshots: list[SendStats] = []
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.002):
+            snapshots.append(standin.stats())
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        await asyncio.gather(
+            *(bot.send_message(chat_id=100 + n % 20, text=f"tin {n}") for n in range(100))
+        )
+    finally:
+        done.set()
+        watcher.join()
+    final = standin.stats()
+
+    for stats in [*snapshots, final]:
+        assert sum(stats.per_chat_counts.values()) == stats.accepted_sends
+        assert sum(stats.per_chat_method_counts.values()) == stats.accepted_sends
+        if stats.accepted_sends:
+            assert stats.first_send_at is not None and stats.last_send_at is not None
+            assert stats.first_send_at <= stats.last_send_at
+    assert [s.accepted_sends for s in snapshots] == sorted(s.accepted_sends for s in snapshots)
+    assert final.accepted_sends == 100
+    assert final.duplicates == {}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        final.accepted_sends = 0  # type: ignore[misc]
+    final.per_chat_counts.clear()  # a copy: the stand-in's books are untouched
+    assert standin.stats().per_chat_counts[100] == 5
+
+
+def test_keep_alive_serves_hundreds_of_requests_per_second(standin: BotApiStandIn) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", standin.port, timeout=5)
+    connection.connect()
+    first_socket = connection.sock
+    started = time.monotonic()
+    statuses = [
+        _post(connection, "sendMessage", chat_id=1000 + n, text="Chiến dịch mới")
+        for n in range(300)
+    ]
+    elapsed = time.monotonic() - started
+
+    assert connection.sock is first_socket  # one connection: HTTP/1.1 keep-alive
+    assert set(statuses) == {200}
+    assert elapsed < 1.0, f"300 sends took {elapsed:.2f} s"
+    standin.stop()  # hangs up idle keep-alive connections: a stopped stand-in answers nothing
+    with pytest.raises((http.client.HTTPException, OSError)):
+        _post(connection, "sendMessage", chat_id=1, text="muộn")
+    connection.close()
+
+
+def test_chunked_request_body(standin: BotApiStandIn) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", standin.port, timeout=5)
+    body = iter([b"chat_id=42&te", b"xt=chunked"])
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    connection.request("POST", f"/bot{TOKEN}/sendMessage", body=body, headers=headers)
+    answer = json.loads(connection.getresponse().read())
+    assert _post(connection, "getMe") == 200  # the connection is still usable
+    connection.close()
+
+    assert answer["result"]["text"] == "chunked"
+    assert standin.sent_texts(42) == ["chunked"]

@@ -3,17 +3,28 @@
 Why: the end-to-end tests run the real bot process (python-telegram-bot, with ``base_url``
 taken from ``TELEGRAM_API_URL``) against this server, so the whole HTTP protocol is exercised
 without the network. It speaks just enough of the Bot API for the bot: ``getMe``, long-polling
-``getUpdates``, message sending and editing, and ``true`` for everything else. Every call is
-recorded for assertions, and faults can be injected for reliability tests.
+``getUpdates``, message sending, copying, forwarding and editing, and ``true`` for everything
+else. Every call is recorded for assertions, and faults can be injected for reliability tests.
+
+For broadcast benchmarks it can also behave like Telegram under load: with :class:`SendLimits`
+it answers 429 when the bot sends faster than Telegram allows, :meth:`BotApiStandIn.inject_429`
+makes it refuse sends the way a flood-waiting Telegram does, and :meth:`BotApiStandIn.stats`
+accounts every delivery (duplicates, recipients, obeyed ``retry_after``). Connections are kept
+alive (HTTP/1.1) like Telegram's, so the stand-in sustains several hundred requests per second
+and never becomes the bottleneck of a 30 messages/s broadcast.
 
 Only the standard library is used, so the stand-in adds no dependencies.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import html
 import json
+import math
 import re
+import socket
 import threading
 import time
 from collections import deque
@@ -24,10 +35,17 @@ from email.parser import HeaderParser
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, NamedTuple, Self
 from urllib.parse import parse_qsl, urlsplit
 
-__all__ = ["BotApiStandIn", "RecordedCall", "UploadedFile"]
+__all__ = [
+    "SENDING_METHODS",
+    "BotApiStandIn",
+    "RecordedCall",
+    "SendLimits",
+    "SendStats",
+    "UploadedFile",
+]
 
 JSONDict = dict[str, Any]
 
@@ -59,6 +77,13 @@ _FREE_TEXT_FIELDS = frozenset(
 _MESSAGE_METHODS = frozenset(
     {"sendmessage", "editmessagetext", "editmessagereplymarkup", "sendphoto", "senddocument"}
 )
+#: Methods that deliver a new message to a chat (lower case → Bot API spelling). Only these are
+#: paced by :class:`SendLimits`, counted for :meth:`BotApiStandIn.inject_429` and accounted in
+#: :class:`SendStats`; edits, callback answers, getUpdates, setMyCommands etc. are not.
+SENDING_METHODS: Mapping[str, str] = {
+    name.lower(): name
+    for name in ("sendMessage", "sendDocument", "sendPhoto", "copyMessage", "forwardMessage")
+}
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -89,6 +114,239 @@ class RecordedCall:
     params: dict[str, Any]
     at: float
     status: int = 200
+
+
+@dataclass(frozen=True)
+class SendLimits:
+    """Telegram's flood limits for sending methods, enforced when given to the stand-in.
+
+    Why: a broadcast that is fast enough here but too fast for Telegram would fail in
+    production, so the stand-in refuses such sends with a Telegram-style 429. Telegram does not
+    publish its algorithm; this model is a fair, slightly strict reading of its documented
+    limits, checked against *accepted* sends only (refused requests do not use up quota):
+
+    - overall: at most ``K = max(1, floor(overall_per_second))`` sends in any sliding window of
+      ``K / overall_per_second`` seconds (for 30/s: at most 30 sends in any 1 s window);
+    - private chats (positive ``chat_id``): at least ``1 / per_chat_per_second`` seconds between
+      two sends to the same chat;
+    - groups, supergroups and channels (negative ``chat_id`` or ``@username``): at most
+      ``per_group_per_minute`` sends to the same chat in any 60 s window.
+
+    ``tolerance`` (seconds) shortens every window and spacing by that much, so timer jitter of a
+    correctly paced bot (e.g. 0.005) is not punished. A refused send is answered
+    ``retry_after = ceil(seconds until the send would be allowed)``, at least 1, like Telegram.
+    """
+
+    overall_per_second: float = 30.0
+    per_chat_per_second: float = 1.0
+    per_group_per_minute: int = 20
+    tolerance: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.overall_per_second <= 0 or self.per_chat_per_second <= 0:
+            raise ValueError("rates must be positive")
+        if self.per_group_per_minute < 1:
+            raise ValueError("per_group_per_minute must be at least 1")
+        if self.tolerance < 0:
+            raise ValueError("tolerance must not be negative")
+
+
+@dataclass(frozen=True)
+class SendStats:
+    """A consistent snapshot of the stand-in's delivery accounting (:meth:`BotApiStandIn.stats`).
+
+    Why: a broadcast benchmark must prove zero losses, zero duplicates and obeyed ``retry_after``
+    without scanning thousands of recorded calls. Only sending methods (:data:`SENDING_METHODS`)
+    are counted; requests answered by a :meth:`~BotApiStandIn.fail_next` fault are not.
+
+    - ``send_requests``: sending-method requests that reached the limit checks;
+    - ``accepted_sends``: those answered 200 (delivered);
+    - ``pacing_429s``: 429s because the bot exceeded :class:`SendLimits`;
+    - ``injected_429s``: 429s from :meth:`~BotApiStandIn.inject_429`;
+    - ``retry_after_violations``: sends that arrived while an injected 429's ``retry_after`` was
+      still running (each was refused with 429 again; counted in neither 429 field above);
+    - ``first_send_at`` / ``last_send_at``: ``time.monotonic()`` of the first/last accepted send;
+    - ``per_chat_counts``: accepted sends per chat id (all sending methods);
+    - ``per_chat_method_counts``: accepted sends per (chat id, method, e.g. ``"sendMessage"``);
+    - ``duplicates``: (chat id, method, payload) → times accepted, only where more than once.
+      The payload is the text for sendMessage; for media the caption plus the file (file_id,
+      or name and SHA-1 of an upload); for copy/forward the source ``from_chat_id/message_id``.
+
+    ``@username`` chats are counted under the id the stand-in reports for them.
+    """
+
+    send_requests: int
+    accepted_sends: int
+    pacing_429s: int
+    injected_429s: int
+    retry_after_violations: int
+    first_send_at: float | None
+    last_send_at: float | None
+    per_chat_counts: dict[int, int]
+    per_chat_method_counts: dict[tuple[int, str], int]
+    duplicates: dict[tuple[int, str, str], int]
+
+    def recipients(self) -> set[int]:
+        """Chats that got at least one accepted sendMessage: compare with the audience."""
+        return {chat for chat, method in self.per_chat_method_counts if method == "sendMessage"}
+
+
+class _Answer(NamedTuple):
+    """How to answer one request; ``on_sent`` runs once the answer has been written."""
+
+    status: int
+    payload: Any
+    on_sent: Callable[[], None] | None = None
+
+
+def _too_many_requests(retry_after: int) -> JSONDict:
+    """Telegram's 429 body; PTB turns ``parameters.retry_after`` into ``RetryAfter``."""
+    return {
+        "ok": False,
+        "error_code": HTTPStatus.TOO_MANY_REQUESTS.value,
+        "description": f"Too Many Requests: retry after {retry_after}",
+        "parameters": {"retry_after": retry_after},
+    }
+
+
+class _SendBook:
+    """Pacing, injected 429s and delivery accounting for sending methods.
+
+    Why a separate class: the stand-in's request handling stays readable, and all of this state
+    is guarded by the stand-in's lock (every method here expects the caller to hold it).
+    """
+
+    def __init__(self, limits: SendLimits | None, open_window: Callable[[float], None]) -> None:
+        self.limits = limits
+        self._open_window_later = open_window  # takes the lock: call only after answering
+        self._overall: deque[float] = deque()
+        self._last_private: dict[int, float] = {}
+        self._groups: dict[int, deque[float]] = {}
+        self._inject_every = 0
+        self._inject_retry_after = 1
+        self._inject_left: int | None = None
+        self._inject_seen = 0
+        # (opened, closes) of injected 429s already written to the bot: it must not send in
+        # between. ``opened`` is when the answer had been written (requests arriving earlier were
+        # sent before the bot could know); ``closes`` is decision time + retry_after, never later
+        # than the bot's own receipt + retry_after, so a bot that waits exactly is never flagged.
+        self._windows: deque[tuple[float, float]] = deque()
+        self.send_requests = 0
+        self.accepted = 0
+        self.pacing_429s = 0
+        self.injected_429s = 0
+        self.violations = 0
+        self.first_at: float | None = None
+        self.last_at: float | None = None
+        self.chat_counts: dict[int, int] = {}
+        self.chat_method_counts: dict[tuple[int, str], int] = {}
+        self._payloads: dict[tuple[int, str, str], int] = {}
+        self._duplicates: set[tuple[int, str, str]] = set()
+
+    def inject(self, every: int, retry_after: int, limit: int | None) -> None:
+        self._inject_every, self._inject_retry_after = every, retry_after
+        self._inject_left, self._inject_seen = limit, 0
+
+    def open_window(self, opened: float, closes: float) -> None:
+        self._windows.append((opened, closes))
+
+    def admit(self, chat: int | None, received_at: float, now: float) -> _Answer | None:
+        """``None`` if the send may go ahead, else the 429 answer (and counts it)."""
+        self.send_requests += 1
+        tolerance = self.limits.tolerance if self.limits is not None else 0.0
+        while self._windows and self._windows[0][1] < now - 1.0:
+            self._windows.popleft()
+        for opened, closes in self._windows:
+            if opened + tolerance <= received_at < closes - tolerance:
+                # The bot had the 429 and sent anyway: refuse again, as a flood-waiting Telegram.
+                self.violations += 1
+                return _Answer(429, _too_many_requests(max(1, math.ceil(closes - now))))
+        if self._inject_every and self._inject_left != 0:
+            self._inject_seen += 1
+            if self._inject_seen % self._inject_every == 0:
+                if self._inject_left is not None:
+                    self._inject_left -= 1
+                self.injected_429s += 1
+                retry_after = self._inject_retry_after
+                closes = now + retry_after
+                return _Answer(
+                    429, _too_many_requests(retry_after), lambda: self._open_window_later(closes)
+                )
+        if self.limits is not None and chat is not None:
+            wait = self._pacing_wait(self.limits, chat, now)
+            if wait > 0:
+                self.pacing_429s += 1
+                return _Answer(429, _too_many_requests(max(1, math.ceil(wait))))
+        return None
+
+    def _pacing_wait(self, limits: SendLimits, chat: int, now: float) -> float:
+        """Seconds until a send to ``chat`` fits every limit (≤ 0: it fits now)."""
+        capacity = max(1, math.floor(limits.overall_per_second))
+        wait = _window_wait(
+            self._overall, capacity, capacity / limits.overall_per_second, now, limits.tolerance
+        )
+        if chat > 0:
+            last = self._last_private.get(chat)
+            if last is not None:
+                gap = 1.0 / limits.per_chat_per_second
+                wait = max(wait, last + gap - limits.tolerance - now)
+        else:
+            times = self._groups.get(chat)
+            if times is not None:
+                group_wait = _window_wait(
+                    times, limits.per_group_per_minute, 60.0, now, limits.tolerance
+                )
+                wait = max(wait, group_wait)
+        return wait
+
+    def accept(self, method: str, chat: int | None, payload: str, now: float) -> None:
+        """Account one delivered message (and remember it for pacing)."""
+        self.accepted += 1
+        if self.first_at is None:
+            self.first_at = now
+        self.last_at = now
+        if self.limits is not None:
+            self._overall.append(now)
+        if chat is None:
+            return
+        if self.limits is not None:
+            if chat > 0:
+                self._last_private[chat] = now
+            else:
+                self._groups.setdefault(chat, deque()).append(now)
+        self.chat_counts[chat] = self.chat_counts.get(chat, 0) + 1
+        method_key = (chat, method)
+        self.chat_method_counts[method_key] = self.chat_method_counts.get(method_key, 0) + 1
+        payload_key = (chat, method, payload)
+        seen = self._payloads.get(payload_key, 0) + 1
+        self._payloads[payload_key] = seen
+        if seen > 1:
+            self._duplicates.add(payload_key)
+
+    def snapshot(self) -> SendStats:
+        return SendStats(
+            send_requests=self.send_requests,
+            accepted_sends=self.accepted,
+            pacing_429s=self.pacing_429s,
+            injected_429s=self.injected_429s,
+            retry_after_violations=self.violations,
+            first_send_at=self.first_at,
+            last_send_at=self.last_at,
+            per_chat_counts=dict(self.chat_counts),
+            per_chat_method_counts=dict(self.chat_method_counts),
+            duplicates={key: self._payloads[key] for key in self._duplicates},
+        )
+
+
+def _window_wait(
+    times: deque[float], capacity: int, window: float, now: float, tolerance: float
+) -> float:
+    """Seconds until one more event fits "≤ capacity events in any ``window`` seconds"."""
+    while times and times[0] <= now - window:
+        times.popleft()
+    if len(times) < capacity:
+        return 0.0
+    return times[-capacity] + window - tolerance - now
 
 
 @dataclass
@@ -132,12 +390,15 @@ class BotApiStandIn:
 
     Use as a context manager or call :meth:`start` / :meth:`stop`. Point the bot at
     :attr:`base_url` (and :attr:`file_url`), push updates with :meth:`push_update`, and assert
-    on :meth:`calls`, :meth:`wait_for_call` and :meth:`sent_texts`.
+    on :meth:`calls`, :meth:`wait_for_call` and :meth:`sent_texts`. For broadcasts, pass
+    ``limits`` to get Telegram's flood 429s, :meth:`inject_429` to test the bot's back-off, and
+    check :meth:`stats`.
     """
 
-    def __init__(self, *, max_poll_timeout: float = 2.0) -> None:
+    def __init__(self, *, max_poll_timeout: float = 2.0, limits: SendLimits | None = None) -> None:
         # getUpdates blocks at most this long whatever the bot asks, so shutdown stays quick.
         self._max_poll_timeout = max_poll_timeout
+        self._book = _SendBook(limits, self._open_retry_window)
         self._cond = threading.Condition()
         self._calls: list[RecordedCall] = []
         self._updates: list[JSONDict] = []
@@ -173,15 +434,21 @@ class BotApiStandIn:
         return self
 
     def stop(self) -> None:
-        """Wake pending long polls, stop serving and release the port (idempotent)."""
+        """Wake pending long polls, stop serving and release the port (idempotent).
+
+        Idle keep-alive connections are closed at once; a request being answered (a woken long
+        poll, say) still gets its answer, then its connection is closed.
+        """
         server, thread = self._server, self._thread
         if server is None:
             return
+        server.close_connections()
         with self._cond:
             self._stopping = True
             self._cond.notify_all()
         server.shutdown()
         server.server_close()
+        server.close_connections()  # any accepted while serve_forever was winding down
         if thread is not None:
             thread.join(timeout=5)
         self._server = self._thread = None
@@ -220,6 +487,11 @@ class BotApiStandIn:
             return _bot_user(self._bot_id)
 
     @property
+    def limits(self) -> SendLimits | None:
+        """The flood limits enforced on sending methods (``None``: unlimited)."""
+        return self._book.limits
+
+    @property
     def errors(self) -> list[BaseException]:
         """Unexpected exceptions raised inside the stand-in (should stay empty)."""
         with self._cond:
@@ -246,15 +518,17 @@ class BotApiStandIn:
         :class:`AssertionError` listing the recorded calls when ``timeout`` passes first.
         """
         deadline = time.monotonic() + timeout
+        scanned = 0  # calls are only appended: rescan just the new ones after each wake-up
         with self._cond:
             while True:
-                for call in self._calls:
+                for call in self._calls[scanned:]:
                     if (
                         _same_method(call.method, method)
                         and (since is None or call.at >= since)
                         and (predicate is None or predicate(call.params))
                     ):
                         return call
+                scanned = len(self._calls)
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise AssertionError(
@@ -274,6 +548,15 @@ class BotApiStandIn:
                 and call.method.lower() in ("sendmessage", "editmessagetext")
                 and str(call.params.get("chat_id")) == wanted
             ]
+
+    def stats(self) -> SendStats:
+        """A consistent snapshot of the delivery accounting of sending methods."""
+        with self._cond:
+            return self._book.snapshot()
+
+    def recipients(self) -> set[int]:
+        """Chats that got at least one accepted sendMessage."""
+        return self.stats().recipients()
 
     # ----------------------------------------------------------------- updates
 
@@ -390,15 +673,48 @@ class BotApiStandIn:
                 _Fault(status, description, retry_after, times)
             )
 
+    def inject_429(self, *, every: int, retry_after: int = 1, limit: int | None = None) -> None:
+        """Refuse every ``every``-th sending request with 429 ``retry_after``, ``limit`` times.
+
+        Why: Telegram may throttle a bot that paces itself correctly, so the bot must obey
+        ``retry_after``. Counting starts afresh with each call and covers sending requests
+        that reach the limit checks (not fail_next faults, not violations); an injected 429
+        takes precedence over pacing. ``limit=None`` injects forever, ``limit=0`` stops.
+
+        A sending request that arrives after an injected 429 has been written to the bot and
+        before ``retry_after`` seconds have passed since it was answered is a violation: it is
+        counted in :attr:`SendStats.retry_after_violations` and refused with 429 for the
+        remaining time, as a flood-waiting Telegram would. The whole bot must wait, not only
+        that chat. Requests that arrive before the 429 was fully written were sent before the
+        bot could know and are not violations; with :attr:`SendLimits.tolerance` set, neither
+        are those arriving within ``tolerance`` after it was written (they crossed it on the
+        wire) or within ``tolerance`` before the wait ends (timer jitter).
+        """
+        if every < 1:
+            raise ValueError("every must be at least 1")
+        if retry_after < 1:
+            raise ValueError("retry_after must be at least 1")
+        if limit is not None and limit < 0:
+            raise ValueError("limit must not be negative")
+        with self._cond:
+            self._book.inject(every, retry_after, limit)
+
     # ----------------------------------------------------------------- request handling
 
-    def _handle(self, path: str, query: str, content_type: str, body: bytes) -> tuple[int, Any]:
-        """Answer one HTTP request: returns (status, JSON payload)."""
+    def _handle(
+        self,
+        path: str,
+        query: str,
+        content_type: str,
+        body: bytes,
+        received_at: float | None = None,
+    ) -> _Answer:
+        """Answer one HTTP request (``received_at``: monotonic time its headers arrived)."""
         if not path.startswith("/bot"):
-            return _ApiError("Not Found", HTTPStatus.NOT_FOUND).response()
+            return _Answer(*_ApiError("Not Found", HTTPStatus.NOT_FOUND).response())
         token, _, method = path[len("/bot") :].partition("/")
         if not token or not method or "/" in method:
-            return _ApiError("Not Found", HTTPStatus.NOT_FOUND).response()
+            return _Answer(*_ApiError("Not Found", HTTPStatus.NOT_FOUND).response())
         parse_error: _ApiError | None = None
         try:
             params = _parse_params(query, content_type, body)
@@ -406,11 +722,16 @@ class BotApiStandIn:
             params, parse_error = {}, _ApiError(f"Bad Request: {exc}")
         bot_id = _bot_id_from_token(token)
         lower = method.lower()
+        sending = SENDING_METHODS.get(lower)
+        chat = _chat_key(params.get("chat_id")) if sending else None
         with self._cond:
+            now = time.monotonic()
+            arrived = now if received_at is None else received_at
             self._bot_id = bot_id
             fault = self._take_fault(lower)
             polling = False
             poll_args: tuple[int | None, int, float] = (None, 100, 0.0)
+            refusal: _Answer | None = None
             if fault is not None:
                 status, payload = fault.response()
             elif parse_error is not None:
@@ -428,6 +749,8 @@ class BotApiStandIn:
                     status, payload = exc.response()
                 else:
                     status, payload, polling = HTTPStatus.OK, None, True
+            elif sending and (refusal := self._book.admit(chat, arrived, now)) is not None:
+                status, payload = refusal.status, refusal.payload
             else:
                 try:
                     result = self._respond(lower, bot_id, params)
@@ -435,11 +758,18 @@ class BotApiStandIn:
                     status, payload = exc.response()
                 else:
                     status, payload = HTTPStatus.OK, {"ok": True, "result": result}
-            self._calls.append(RecordedCall(method, params, time.monotonic(), int(status)))
+                    if sending:
+                        self._book.accept(sending, chat, _payload_marker(lower, params), now)
+            self._calls.append(RecordedCall(method, params, now, int(status)))
             self._cond.notify_all()
             if polling:
                 payload = {"ok": True, "result": self._poll(*poll_args)}
-        return int(status), payload
+        return _Answer(int(status), payload, refusal.on_sent if refusal is not None else None)
+
+    def _open_retry_window(self, closes: float) -> None:
+        """An injected 429 has been written to the bot: it must not send until ``closes``."""
+        with self._cond:
+            self._book.open_window(time.monotonic(), closes)
 
     def _take_fault(self, lower: str) -> _Fault | None:
         queue = self._faults.get(lower)
@@ -477,6 +807,8 @@ class BotApiStandIn:
             if _truthy(params.get("drop_pending_updates")):
                 self._updates.clear()
             return True
+        if lower in ("copymessage", "forwardmessage"):
+            return self._copy(lower, bot_id, params)
         if lower not in _MESSAGE_METHODS:
             return True
         markup = params.get("reply_markup")
@@ -523,6 +855,21 @@ class BotApiStandIn:
             message["caption"] = params["caption"]
         if isinstance(markup, dict) and "inline_keyboard" in markup:
             message["reply_markup"] = markup
+        return message
+
+    def _copy(self, lower: str, bot_id: int, params: Mapping[str, Any]) -> JSONDict:
+        """copyMessage answers a MessageId, forwardMessage the new Message (as Telegram)."""
+        source_id = _as_int(params.get("message_id"), "message_id")
+        source_chat = params.get("from_chat_id")
+        if source_id is None or source_chat in (None, ""):
+            raise _ApiError("Bad Request: message to copy not found")
+        message = self._bot_message(bot_id, params.get("chat_id"), self._next_message_id)
+        self._next_message_id += 1
+        if lower == "copymessage":
+            return {"message_id": message["message_id"]}
+        original = self._contents.get((str(source_chat), source_id))
+        if original is not None:
+            message["text"] = original[0]
         return message
 
     def _edit(
@@ -594,10 +941,17 @@ class BotApiStandIn:
 
 
 class _Server(ThreadingHTTPServer):
-    """ThreadingHTTPServer that knows its stand-in and never prints tracebacks."""
+    """ThreadingHTTPServer that knows its stand-in, tracks its connections, never prints errors.
+
+    Why track connections: with keep-alive a handler thread waits for the client's next request
+    indefinitely; :meth:`close_connections` ends those so a stopped stand-in answers nothing.
+    """
 
     daemon_threads = True
     allow_reuse_address = True
+    # A broadcasting bot opens dozens of connections at once; the default backlog of 5 would
+    # drop SYNs and stall it for a 1 s TCP retransmission.
+    request_queue_size = 256
 
     def __init__(
         self,
@@ -606,20 +960,71 @@ class _Server(ThreadingHTTPServer):
         standin: BotApiStandIn,
     ) -> None:
         self.standin = standin
+        self.closing = False
+        self._connections_lock = threading.Lock()
+        self._busy: dict[_Handler, bool] = {}  # open connection → answering a request now
         super().__init__(address, handler)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Client hang-ups (e.g. the bot stopping mid long-poll) are normal here: stay quiet."""
 
+    def connection_state(self, handler: _Handler, *, busy: bool | None) -> bool:
+        """Record a connection as busy/idle (``None``: gone); ``False`` means close it now."""
+        with self._connections_lock:
+            if busy is None:
+                self._busy.pop(handler, None)
+            else:
+                self._busy[handler] = busy
+            return not self.closing
+
+    def close_connections(self) -> None:
+        """Refuse further requests and hang up idle connections (busy ones close after)."""
+        with self._connections_lock:
+            self.closing = True
+            idle = [handler for handler, busy in self._busy.items() if not busy]
+        for handler in idle:
+            with contextlib.suppress(OSError):  # already closed by the client
+                handler.connection.shutdown(socket.SHUT_RDWR)  # wakes its blocked readline()
+
 
 class _Handler(BaseHTTPRequestHandler):
-    """Routes ``/bot<token>/<method>`` to the stand-in; one request per connection."""
+    """Routes ``/bot<token>/<method>`` to the stand-in over keep-alive HTTP/1.1 connections.
+
+    Why keep-alive: python-telegram-bot (httpx) pools connections as it does with Telegram; a
+    new TCP connection and thread per request costs more than the request itself.
+    """
 
     server: _Server
-    server_version = "BotApiStandIn/1.0"
+    server_version = "BotApiStandIn/1.1"
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms stalls
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: no request log on stderr."""
+
+    def setup(self) -> None:
+        super().setup()
+        if not self.server.connection_state(self, busy=False):
+            self.close_connection = True
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.connection_state(self, busy=None)
+
+    def parse_request(self) -> bool:
+        """Called once a request line has arrived: the connection is busy until answered."""
+        self.received_at = time.monotonic()
+        self.server.connection_state(self, busy=True)
+        return super().parse_request()
+
+    def handle_one_request(self) -> None:
+        try:
+            super().handle_one_request()
+        finally:
+            if not self.server.connection_state(self, busy=False):
+                self.close_connection = True
 
     def do_GET(self) -> None:
         self._dispatch()
@@ -631,26 +1036,51 @@ class _Handler(BaseHTTPRequestHandler):
         standin = self.server.standin
         try:
             parts = urlsplit(self.path)
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length > 0 else b""
-            status, payload = standin._handle(
-                parts.path, parts.query, self.headers.get("Content-Type", ""), body
+            body = self._read_body()
+            answer = standin._handle(
+                parts.path,
+                parts.query,
+                self.headers.get("Content-Type", ""),
+                body,
+                self.received_at,
             )
         except Exception as exc:  # a stand-in bug: answer 500 and keep it for inspection
             standin._record_error(exc)
-            status, payload = _ApiError(
-                f"Internal Server Error: {exc!r}", HTTPStatus.INTERNAL_SERVER_ERROR
-            ).response()
-        data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+            self.close_connection = True  # the request body may not have been read in full
+            answer = _Answer(
+                *_ApiError(
+                    f"Internal Server Error: {exc!r}", HTTPStatus.INTERNAL_SERVER_ERROR
+                ).response()
+            )
+        data = json.dumps(answer.payload, ensure_ascii=False).encode("utf-8")
         try:
-            self.send_response(status)
+            self.send_response(answer.status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
-            self.send_header("Connection", "close")
+            if self.close_connection or self.server.closing:
+                self.send_header("Connection", "close")
             self.end_headers()
             self.wfile.write(data)
         except OSError:
-            pass  # the client gave up (timeout or shutdown); nothing to answer
+            self.close_connection = True
+            return  # the client gave up (timeout or shutdown); nothing to answer
+        if answer.on_sent is not None:
+            answer.on_sent()
+
+    def _read_body(self) -> bytes:
+        """The request body, by Content-Length or chunked transfer coding."""
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            chunks: list[bytes] = []
+            while True:
+                size = int(self.rfile.readline(65537).split(b";", 1)[0].strip(), 16)
+                if size == 0:
+                    while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
+                        pass  # trailers
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline(65537)  # CRLF after the chunk
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
 
 
 # --------------------------------------------------------------------- helpers
@@ -711,6 +1141,34 @@ def _chat(chat_id: Any) -> JSONDict:
         return _private_chat(number, "Test")
     kind = "supergroup" if number <= -1000000000000 else "group"
     return {"id": number, "type": kind, "title": "Test group"}
+
+
+def _chat_key(value: Any) -> int | None:
+    """The numeric chat id a sending request targets (``None`` if unusable: Telegram says 400)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if not isinstance(value, str):
+        return None
+    if value.startswith("@"):
+        return int(_chat(value)["id"])
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+def _payload_marker(lower: str, params: Mapping[str, Any]) -> str:
+    """What makes a delivery a duplicate of another to the same chat by the same method."""
+    if lower in ("copymessage", "forwardmessage"):
+        return f"{params.get('from_chat_id')}/{params.get('message_id')}"
+    if lower == "sendmessage":
+        return str(params.get("text", ""))
+    media = params.get("document" if lower == "senddocument" else "photo")
+    if isinstance(media, UploadedFile):
+        digest = hashlib.sha1(media.data, usedforsecurity=False).hexdigest()
+        media = f"{media.filename or ''}#sha1:{digest}"
+    caption = params.get("caption")
+    return f"{media}" if caption is None else f"{caption}\n{media}"
 
 
 def _document(value: Any, number: int) -> JSONDict:
