@@ -19,7 +19,7 @@ from typing import Any
 from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.pacing import Pacer, SendLimits
+from bot.pacing import Pacer, SendLimits, retry_seconds
 from storage import outbox as store
 from storage.campaign_models import CampaignDocument, OutboxMessage, OutboxStatus
 from storage.database import Database
@@ -117,7 +117,7 @@ class Dispatcher:
         try:
             message = await self._call(row)
         except RetryAfter as exc:
-            seconds = _seconds(exc.retry_after)
+            seconds = retry_seconds(exc.retry_after)
             self.pacer.pause(seconds, self.clock())
             return Outcome(OutboxStatus.PENDING, f"429 retry after {seconds:g}s", retry_in=seconds)
         except Forbidden as exc:
@@ -219,10 +219,3 @@ class Dispatcher:
         self.wake.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.wake.wait(), timeout=IDLE_POLL_SECONDS)
-
-
-def _seconds(retry_after: Any) -> float:
-    """PTB gives an int, or a timedelta when PTB_TIMEDELTA is set."""
-    if isinstance(retry_after, timedelta):
-        return retry_after.total_seconds()
-    return float(retry_after)

@@ -1,10 +1,21 @@
 """Telegram's send limits as a schedule: ~30 messages/s overall, 1/s per chat, 20/min per group.
 
 Pure timing, no I/O, so it is tested without a clock of its own: callers pass `now`.
+The overall rate is kept two ways: slots 1/rate apart, scheduled from the previous slot rather
+than from the moment the send happened (so per-send overhead never accumulates into a slower
+pace), and a sliding window that never lets more than `rate` sends fall within one second.
 """
 
+import math
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+# How far behind schedule the sender may catch up in a burst, in slots.
+CATCH_UP_SLOTS = 2
+# Margin added to the one-second window for clock jitter between us and Telegram.
+WINDOW_MARGIN = 0.005
 
 
 @dataclass(frozen=True)
@@ -21,8 +32,17 @@ class Pacer:
     limits: SendLimits = field(default_factory=SendLimits)
     _next_slot: float = 0.0
     _paused_until: float = 0.0
+    _recent: deque[float] = field(default_factory=deque)
     _last_to_chat: dict[int, float] = field(default_factory=dict)
     _group_sends: dict[int, deque[float]] = field(default_factory=dict)
+
+    @property
+    def interval(self) -> float:
+        return 1.0 / self.limits.overall_per_second
+
+    @property
+    def window_size(self) -> int:
+        return max(1, math.floor(self.limits.overall_per_second))
 
     def chat_ready_at(self, chat_id: int, now: float) -> float:
         """The earliest time a message to `chat_id` respects the per-chat and group limits."""
@@ -35,11 +55,18 @@ class Pacer:
         return now if last is None else max(now, last + self.limits.per_chat_interval)
 
     def next_slot(self, now: float) -> float:
-        """The earliest time any message may go: the overall rate and any 429 pause."""
-        return max(now, self._next_slot, self._paused_until)
+        """The earliest time any message may go: the rate, the one-second window, any pause."""
+        window_open = now
+        if len(self._recent) >= self.window_size:
+            window_open = self._recent[-self.window_size] + 1.0 + WINDOW_MARGIN
+        return max(now, self._next_slot, self._paused_until, window_open)
+
+    def paused_for(self, now: float) -> float:
+        """Seconds left of a 429 pause (replies to people wait this out too)."""
+        return max(0.0, self._paused_until - now)
 
     def record_send(self, chat_id: int, at: float) -> None:
-        self._next_slot = max(self._next_slot, at) + 1.0 / self.limits.overall_per_second
+        self._take_slot(at)
         if chat_id < 0:
             sends = self._group_sends.setdefault(chat_id, deque())
             sends.append(at)
@@ -51,6 +78,25 @@ class Pacer:
             cutoff = at - self.limits.per_chat_interval
             self._last_to_chat = {c: t for c, t in self._last_to_chat.items() if t > cutoff}
 
+    def record_external(self, at: float) -> None:
+        """A reply to a person went out: it took a slot of the shared overall budget, and the
+        broadcast (which can wait) gives that slot up; the reply itself never waited."""
+        self._take_slot(at)
+
     def pause(self, seconds: float, now: float) -> None:
         """Telegram said retry_after: nothing is sent to anyone before it has passed."""
         self._paused_until = max(self._paused_until, now + seconds)
+
+    def _take_slot(self, at: float) -> None:
+        base = max(self._next_slot, at - CATCH_UP_SLOTS * self.interval)
+        self._next_slot = base + self.interval
+        self._recent.append(at)
+        while len(self._recent) > self.window_size:
+            self._recent.popleft()
+
+
+def retry_seconds(retry_after: Any) -> float:
+    """PTB gives retry_after as an int, or as a timedelta when PTB_TIMEDELTA is set."""
+    if isinstance(retry_after, timedelta):
+        return retry_after.total_seconds()
+    return float(retry_after)

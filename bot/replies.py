@@ -1,5 +1,8 @@
 """Sending the bot's replies, each one kept in the message log beside what the person sent."""
 
+import asyncio
+import time
+
 from telegram import (
     InlineKeyboardMarkup,
     LinkPreviewOptions,
@@ -8,8 +11,10 @@ from telegram import (
     ReplyKeyboardRemove,
 )
 from telegram.constants import MessageLimit, ParseMode
+from telegram.error import RetryAfter
 
 from bot.context import ThiduaContext
+from bot.pacing import retry_seconds
 from storage.message_log import log_message
 
 ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
@@ -27,13 +32,7 @@ async def send_text(
     chunks = split_message(text)
     for index, chunk in enumerate(chunks):
         markup = reply_markup if index == len(chunks) - 1 else None
-        message = await context.bot.send_message(
-            chat_id,
-            chunk,
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup,
-            link_preview_options=LinkPreviewOptions(is_disabled=True),
-        )
+        message = await _send_respecting_pause(context, chat_id, chunk, markup)
         await log_message(
             direction="out",
             kind="text",
@@ -45,6 +44,38 @@ async def send_text(
         )
         sent.append(message)
     return sent
+
+
+async def _send_respecting_pause(
+    context: ThiduaContext, chat_id: int, text: str, markup: ReplyMarkup | None
+) -> Message:
+    """Replies never queue behind a broadcast, but a 429 pause holds for the whole bot: wait it
+    out, and after a 429 of our own, wait exactly retry_after and try once more."""
+    outbox = context.app.services.outbox
+    pacer = outbox.dispatcher.pacer if outbox is not None else None
+    if pacer is not None and (wait := pacer.paused_for(time.monotonic())) > 0:
+        await asyncio.sleep(wait)
+    for attempt in (1, 2):
+        try:
+            message = await context.bot.send_message(
+                chat_id,
+                text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        except RetryAfter as exc:
+            if attempt == 2:
+                raise
+            seconds = retry_seconds(exc.retry_after)
+            if pacer is not None:
+                pacer.pause(seconds, time.monotonic())
+            await asyncio.sleep(seconds)
+            continue
+        if pacer is not None:
+            pacer.record_external(time.monotonic())
+        return message
+    raise AssertionError("unreachable")
 
 
 def split_message(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:

@@ -1,0 +1,67 @@
+"""The send schedule: overall rate without drift, the one-second window, chats, groups, pauses."""
+
+from bot.pacing import Pacer, SendLimits
+
+
+def _send_all(
+    pacer: Pacer, chats: list[int], overhead: float = 0.0, start: float = 0.0
+) -> list[float]:
+    """Send to each chat as early as allowed; each send costs `overhead` seconds of work."""
+    now, times = start, []
+    for chat in chats:
+        now = max(pacer.next_slot(now), pacer.chat_ready_at(chat, now))
+        pacer.record_send(chat, now)
+        times.append(now)
+        now += overhead
+    return times
+
+
+def test_overhead_per_send_does_not_slow_the_pace() -> None:
+    """10 ms of database work per message still gives 30 messages a second."""
+    times = _send_all(Pacer(), list(range(1, 301)), overhead=0.010)
+    assert 9.9 <= times[-1] - times[0] <= 10.1
+
+
+def test_never_more_than_the_rate_within_any_second() -> None:
+    times = _send_all(Pacer(), list(range(1, 601)), overhead=0.004)
+    for index in range(len(times) - 30):
+        assert times[index + 30] - times[index] >= 1.0
+
+
+def test_one_chat_gets_at_most_one_message_a_second() -> None:
+    pacer = Pacer()
+    pacer.record_send(42, 0.0)
+    assert pacer.chat_ready_at(42, 0.2) == 1.0
+    assert pacer.chat_ready_at(43, 0.2) == 0.2
+
+
+def test_a_group_gets_at_most_twenty_a_minute() -> None:
+    pacer = Pacer(SendLimits(group_per_minute=20))
+    for second in range(20):
+        pacer.record_send(-100, float(second))
+    assert pacer.chat_ready_at(-100, 20.0) == 60.0
+    assert pacer.chat_ready_at(-200, 20.0) == 20.0
+
+
+def test_a_429_pauses_everything_for_exactly_retry_after() -> None:
+    pacer = Pacer()
+    pacer.pause(3.0, now=10.0)
+    assert pacer.next_slot(10.5) == 13.0
+    assert pacer.paused_for(12.0) == 1.0
+    assert pacer.paused_for(13.5) == 0.0
+
+
+def test_replies_take_slots_from_the_broadcast_not_the_other_way() -> None:
+    pacer = Pacer()
+    pacer.record_send(1, 0.0)
+    pacer.record_external(0.01)  # a reply went out at once
+    assert pacer.next_slot(0.02) >= 2 / 30 - 1e-9
+
+
+def test_after_idle_time_a_small_catch_up_never_breaks_the_window() -> None:
+    pacer = Pacer()
+    _send_all(pacer, list(range(1, 31)))
+    times = _send_all(pacer, list(range(100, 200)), start=100.0)  # idle for 99 s
+    assert times[1] - times[0] < 1 / 30  # a couple of slots may be caught up at once...
+    for index in range(len(times) - 30):  # ...but no second ever holds more than 30 sends
+        assert times[index + 30] - times[index] >= 1.0
