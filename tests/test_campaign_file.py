@@ -112,7 +112,7 @@ def test_the_sample_file_parses_into_the_expected_campaign() -> None:
     assert spec.audience_blocs == ("Khối các cơ quan Nội chính",)
     assert spec.audience_units == ()
     assert spec.titles == ("LĐTT", "CSTĐCS", "TTLĐTT", "TTLĐXS", "CD_XS")
-    assert spec.awards == ("Giấy khen", "Bằng khen của Chủ tịch UBND tỉnh")
+    assert spec.awards == ("Giấy khen", "Bằng khen của Bộ, ban, ngành, tỉnh")
     assert spec.copy_from is None
 
 
