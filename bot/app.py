@@ -31,6 +31,7 @@ class Services:
     database: Database
     catalogs: Catalogs
     outbox: "OutboxService | None" = None  # started with the bot; None in offline tests
+    request: BaseRequest | None = None  # an injected HTTP layer (tests) the outbox shares
 
     def now(self) -> datetime:
         return utcnow()
@@ -88,6 +89,7 @@ def build_application(
         settings=settings,
         database=database or Database(settings.database_url),
         catalogs=catalogs or Catalogs(default_locale=settings.default_locale),
+        request=request,
     )
     register_handlers(application)
     return application

@@ -29,7 +29,9 @@ async def on_startup(application: Application) -> None:
         await publish_default_commands(application.bot, services.catalogs)
     except TelegramError as exc:
         log.warning("could not publish the command menu: %s", exc)
-    services.outbox = OutboxService(services.settings, services.database, services.catalogs)
+    services.outbox = OutboxService(
+        services.settings, services.database, services.catalogs, request=services.request
+    )
     await services.outbox.start()
 
 

@@ -218,12 +218,12 @@ async def test_database_failure_gets_an_apology_and_keeps_nothing_half_written(
 async def test_configured_admin_outside_the_roster_gets_the_admin_menu(
     harness: BotHarness, database: Database
 ) -> None:
-    from handlers.lifecycle import on_startup
+    from storage.people import sync_config_admins
     from tests.support.org_seed import ADMIN
 
     await seed_org(database)
-    harness.app.services.settings.admin_ids_raw = str(ADMIN)
-    await on_startup(harness.app)
+    async with database.session() as session:  # what `thidua run` does with THIDUA_ADMIN_IDS
+        await sync_config_admins([ADMIN], session=session)
     calls = await harness.say(ADMIN, "/start")
     assert "quản trị viên" in harness.texts(calls)
     menus = [call for call in calls if call.method == "setMyCommands"]
