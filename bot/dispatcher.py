@@ -109,8 +109,9 @@ class Dispatcher:
         async with self.database.session() as session:
             if not await store.mark_sending(row.id, now=utcnow(), session=session):
                 return  # cancelled (a stopped broadcast) since it was claimed
-        self.pacer.record_send(row.chat_id, self.clock())
+        started = self.clock()
         outcome = await self._deliver(row)
+        self.pacer.record_send(row.chat_id, started, completed_at=self.clock())
         await self._settle(row, outcome)
 
     async def _deliver(self, row: OutboxMessage) -> Outcome:

@@ -65,32 +65,37 @@ class Pacer:
         """Seconds left of a 429 pause (replies to people wait this out too)."""
         return max(0.0, self._paused_until - now)
 
-    def record_send(self, chat_id: int, at: float) -> None:
-        self._take_slot(at)
+    def record_send(self, chat_id: int, at: float, completed_at: float | None = None) -> None:
+        """`at`: when the send was started (the rate's slots follow it, without drift).
+        `completed_at`: when Telegram answered; never before the request arrived there, so the
+        one-second window and the per-chat spacing counted from it hold at Telegram's end too,
+        however long a request spent on the way."""
+        done = at if completed_at is None else completed_at
+        self._take_slot(at, done)
         if chat_id < 0:
             sends = self._group_sends.setdefault(chat_id, deque())
-            sends.append(at)
-            while sends and sends[0] <= at - 60.0:
+            sends.append(done)
+            while sends and sends[0] <= done - 60.0:
                 sends.popleft()
         else:
-            self._last_to_chat[chat_id] = at
+            self._last_to_chat[chat_id] = done
         if len(self._last_to_chat) > 50_000:  # forget chats whose interval has long passed
-            cutoff = at - self.limits.per_chat_interval
+            cutoff = done - self.limits.per_chat_interval
             self._last_to_chat = {c: t for c, t in self._last_to_chat.items() if t > cutoff}
 
     def record_external(self, at: float) -> None:
         """A reply to a person went out: it took a slot of the shared overall budget, and the
         broadcast (which can wait) gives that slot up; the reply itself never waited."""
-        self._take_slot(at)
+        self._take_slot(at, at)
 
     def pause(self, seconds: float, now: float) -> None:
         """Telegram said retry_after: nothing is sent to anyone before it has passed."""
         self._paused_until = max(self._paused_until, now + seconds)
 
-    def _take_slot(self, at: float) -> None:
+    def _take_slot(self, at: float, done: float) -> None:
         base = max(self._next_slot, at - CATCH_UP_SLOTS * self.interval)
         self._next_slot = base + self.interval
-        self._recent.append(at)
+        self._recent.append(done)
         while len(self._recent) > self.window_size:
             self._recent.popleft()
 

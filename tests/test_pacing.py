@@ -65,3 +65,14 @@ def test_after_idle_time_a_small_catch_up_never_breaks_the_window() -> None:
     assert times[1] - times[0] < 1 / 30  # a couple of slots may be caught up at once...
     for index in range(len(times) - 30):  # ...but no second ever holds more than 30 sends
         assert times[index + 30] - times[index] >= 1.0
+
+
+def test_the_window_counts_from_completion_so_slow_requests_cannot_crowd_it() -> None:
+    """Request 0 took 80 ms to arrive and be answered; the 31st may only start a second after
+    that answer, so at Telegram's end no second ever holds more than 30 sends."""
+    pacer = Pacer()
+    pacer.record_send(1, 0.0, completed_at=0.080)
+    for chat in range(2, 31):
+        start = pacer.next_slot(0.0)
+        pacer.record_send(chat, start, completed_at=start + 0.002)
+    assert pacer.next_slot(0.99) >= 1.080
