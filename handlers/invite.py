@@ -10,7 +10,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 from bot.context import ThiduaContext
 from bot.invites import create_invite, deep_link
 from bot.replies import send_text
-from bot.scopes import filter_units, manageable_units
+from handlers.views import units_asked_for
 from storage import org as org_store
 from storage.models import Unit
 
@@ -25,16 +25,10 @@ async def invite_command(update: Update, context: ThiduaContext) -> None:
     if chat is None:
         return
     t = context.t
-    units = await manageable_units(context.viewer, session=context.db)
-    if not units:
-        text = t("Only emulation officers, bloc heads and administrators can create invite links.")
-        await send_text(context, chat.id, text)
+    refusal = t("Only emulation officers, bloc heads and administrators can create invite links.")
+    units = await units_asked_for(context, chat.id, refusal)
+    if units is None:
         return
-    if context.args:
-        units = filter_units(units, " ".join(context.args))
-        if not units:
-            await send_text(context, chat.id, t("No unit you manage matches that name."))
-            return
     if len(units) == 1:
         await _send_invite(context, chat.id, units[0])
     elif len(units) <= MAX_BUTTONS:

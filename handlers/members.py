@@ -9,7 +9,8 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 from bot.context import ThiduaContext
 from bot.i18n import Translator
 from bot.replies import send_text
-from bot.scopes import UnitJoinStatus, filter_units, join_status, manageable_units
+from bot.scopes import UnitJoinStatus, join_status
+from handlers.views import units_asked_for
 
 # Beyond this many units the reply lists counts only; a unit's names come with /thanhvien NAME.
 DETAIL_LIMIT = 3
@@ -20,16 +21,10 @@ async def members_command(update: Update, context: ThiduaContext) -> None:
     if chat is None:
         return
     t = context.t
-    units = await manageable_units(context.viewer, session=context.db)
-    if not units:
-        text = t("Only emulation officers, bloc heads and administrators can see this list.")
-        await send_text(context, chat.id, text)
+    refusal = t("Only emulation officers, bloc heads and administrators can see this list.")
+    units = await units_asked_for(context, chat.id, refusal)
+    if units is None:
         return
-    if context.args:
-        units = filter_units(units, " ".join(context.args))
-        if not units:
-            await send_text(context, chat.id, t("No unit you manage matches that name."))
-            return
     statuses = await join_status(units, session=context.db)
     linked = sum(status.linked for status in statuses)
     total = sum(status.total for status in statuses)

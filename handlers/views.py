@@ -9,6 +9,9 @@ from bot.commands import commands_for
 from bot.context import ThiduaContext
 from bot.i18n import Translator
 from bot.identity import placement_of
+from bot.replies import send_text
+from bot.scopes import filter_units, manageable_units
+from storage.models import Unit
 
 
 def share_phone_keyboard(t: Translator) -> ReplyKeyboardMarkup:
@@ -42,3 +45,21 @@ async def who_you_are(context: ThiduaContext, viewer: Viewer) -> str:
 
 def command_list(viewer: Viewer, t: Translator) -> str:
     return "\n".join(f"/{info.name} — {t(info.description)}" for info in commands_for(viewer))
+
+
+async def units_asked_for(context: ThiduaContext, chat_id: int, refusal: str) -> list[Unit] | None:
+    """The units a manager's command covers: all they manage, or those matching its argument.
+
+    Answers the person itself (`refusal` when they manage none) and returns None when there is
+    nothing to do.
+    """
+    units = await manageable_units(context.viewer, session=context.db)
+    if not units:
+        await send_text(context, chat_id, refusal)
+        return None
+    if context.args:
+        units = filter_units(units, " ".join(context.args))
+        if not units:
+            await send_text(context, chat_id, context.t("No unit you manage matches that name."))
+            return None
+    return units
