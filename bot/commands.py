@@ -25,6 +25,10 @@ COMMANDS = (
     CommandInfo("moi", N_("Invite link for your unit"), MANAGERS),
     CommandInfo("thanhvien", N_("Who has joined the bot"), MANAGERS),
     CommandInfo("language", N_("Tiếng Việt / English"), None),
+    CommandInfo("phatdong", N_("Write and launch a campaign"), frozenset({Role.ADMIN})),
+    CommandInfo("phongtrao", N_("Campaigns and drafts to launch"), frozenset({Role.ADMIN})),
+    CommandInfo("thongbao", N_("Send an announcement"), frozenset({Role.ADMIN})),
+    CommandInfo("huy", N_("Cancel what you are doing"), frozenset({Role.ADMIN})),
 )
 
 

@@ -8,9 +8,11 @@ from telegram.ext import Application
 
 from handlers import (
     broadcasts,
+    campaign_admin,
     campaign_replies,
     errors,
     fallback,
+    flows,
     help,
     invite,
     language,
@@ -35,6 +37,8 @@ def register_handlers(application: Application) -> None:
         *membership.handlers(),
         *campaign_replies.handlers(),
         *broadcasts.handlers(),
+        *campaign_admin.handlers(),
+        *flows.handlers(),  # after the features, before the fallback: a flow's text and files
         *fallback.handlers(),  # last: catches whatever no feature claimed
     ]
     application.add_handlers(feature_handlers, group=FEATURE_GROUP)

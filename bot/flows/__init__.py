@@ -1,0 +1,1 @@
+"""The chat flows (campaign authoring, announcements); `registry.all_flows` lists them."""

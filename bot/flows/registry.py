@@ -1,0 +1,9 @@
+"""Every chat flow the bot offers; `handlers/flows.py` builds one engine from them."""
+
+from bot.flow_engine import Flow
+from bot.flows.announce import announce_flow
+from bot.flows.campaign import campaign_flow
+
+
+def all_flows() -> tuple[Flow, ...]:
+    return (campaign_flow(), announce_flow())
