@@ -1,6 +1,6 @@
 """Campaign authoring, the end: the preview members would get, then launch, save, edit or cancel.
 
-The preview is `launch_text` of what `create_campaign` would store (`bot.campaign_preview`),
+The preview is `launch_text` of what `create_campaign` stores (`bot.campaign_preview`),
 so it reads exactly like the launch message. Saving goes through `create_campaign`, the same
 path as the YAML file; launching then uses `bot.campaigns.launch` like `thidua campaign launch`.
 """
@@ -9,8 +9,8 @@ from html import escape
 
 from bot.campaign_builder import create_campaign
 from bot.campaign_file import CampaignFileError
-from bot.campaign_preview import UNSAVED, preview_view
-from bot.campaign_text import launch_buttons, launch_text
+from bot.campaign_preview import UNSAVED, preview_text
+from bot.campaign_text import launch_buttons
 from bot.chat_launch import launch_now
 from bot.errors import UserFacingError
 from bot.flow_engine import FlowEnv, FlowInput, FlowState, Outcome, Say, Step
@@ -85,11 +85,11 @@ async def _preview_prompt(state: FlowState, env: FlowEnv) -> list[Say]:
     draft = Draft.of(state)
     try:
         spec = await to_spec(draft, env.session)
+        text = await preview_text(spec, t, created_by=env.user_id, session=env.session)
     except CampaignFileError as exc:
         return [Say(problems_text(t, exc), [[state.button(t("✏️ Edit"), "edit")]])]
-    view = await preview_view(spec, session=env.session)
     documents = [Say("", document=file_id) for file_id, _name in draft.documents]
-    launch = Say(launch_text(view, t), _demo_buttons(state, t))
+    launch = Say(text, _demo_buttons(state, t))
     return [*documents, launch, await _actions(state, env)]
 
 
