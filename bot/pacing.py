@@ -16,6 +16,8 @@ from typing import Any
 CATCH_UP_SLOTS = 2
 # Margin added to the one-second window for clock jitter between us and Telegram.
 WINDOW_MARGIN = 0.005
+# Slots per second the dispatcher leaves free for replies to people, which never wait.
+REPLY_HEADROOM = 1
 
 
 @dataclass(frozen=True)
@@ -55,10 +57,12 @@ class Pacer:
         return now if last is None else max(now, last + self.limits.per_chat_interval)
 
     def next_slot(self, now: float) -> float:
-        """The earliest time any message may go: the rate, the one-second window, any pause."""
+        """The earliest time the dispatcher may send: the rate, the one-second window (less the
+        replies' headroom), and any 429 pause."""
+        allowed = max(1, self.window_size - REPLY_HEADROOM) if self.window_size > 2 else 1
         window_open = now
-        if len(self._recent) >= self.window_size:
-            window_open = self._recent[-self.window_size] + 1.0 + WINDOW_MARGIN
+        if len(self._recent) >= allowed:
+            window_open = self._recent[-allowed] + 1.0 + WINDOW_MARGIN
         return max(now, self._next_slot, self._paused_until, window_open)
 
     def paused_for(self, now: float) -> float:
@@ -83,10 +87,17 @@ class Pacer:
             cutoff = done - self.limits.per_chat_interval
             self._last_to_chat = {c: t for c, t in self._last_to_chat.items() if t > cutoff}
 
-    def record_external(self, at: float) -> None:
-        """A reply to a person went out: it took a slot of the shared overall budget, and the
-        broadcast (which can wait) gives that slot up; the reply itself never waited."""
+    def begin_external(self, at: float) -> None:
+        """A reply to a person is about to go: it takes a slot of the shared budget at once (the
+        broadcast, which can wait, gives it up), so the dispatcher sees it while in flight."""
         self._take_slot(at, at)
+
+    def end_external(self, started: float, completed: float) -> None:
+        """The reply was answered: count it in the window from its completion, like any send."""
+        for index in range(len(self._recent) - 1, -1, -1):
+            if self._recent[index] == started:
+                self._recent[index] = completed
+                break
 
     def pause(self, seconds: float, now: float) -> None:
         """Telegram said retry_after: nothing is sent to anyone before it has passed."""

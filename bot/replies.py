@@ -56,6 +56,9 @@ async def _send_respecting_pause(
     if pacer is not None and (wait := pacer.paused_for(time.monotonic())) > 0:
         await asyncio.sleep(wait)
     for attempt in (1, 2):
+        started = time.monotonic()
+        if pacer is not None:
+            pacer.begin_external(started)
         try:
             message = await context.bot.send_message(
                 chat_id,
@@ -73,7 +76,7 @@ async def _send_respecting_pause(
             await asyncio.sleep(seconds)
             continue
         if pacer is not None:
-            pacer.record_external(time.monotonic())
+            pacer.end_external(started, time.monotonic())
         return message
     raise AssertionError("unreachable")
 
