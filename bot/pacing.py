@@ -34,7 +34,8 @@ class Pacer:
     limits: SendLimits = field(default_factory=SendLimits)
     _next_slot: float = 0.0
     _paused_until: float = 0.0
-    _recent: deque[float] = field(default_factory=deque)
+    _recent: deque[float] = field(default_factory=deque)  # every send, replies included
+    _own: deque[float] = field(default_factory=deque)  # the dispatcher's sends only
     _last_to_chat: dict[int, float] = field(default_factory=dict)
     _group_sends: dict[int, deque[float]] = field(default_factory=dict)
 
@@ -57,13 +58,16 @@ class Pacer:
         return now if last is None else max(now, last + self.limits.per_chat_interval)
 
     def next_slot(self, now: float) -> float:
-        """The earliest time the dispatcher may send: the rate, the one-second window (less the
-        replies' headroom), and any 429 pause."""
-        allowed = max(1, self.window_size - REPLY_HEADROOM) if self.window_size > 2 else 1
-        window_open = now
-        if len(self._recent) >= allowed:
-            window_open = self._recent[-allowed] + 1.0 + WINDOW_MARGIN
-        return max(now, self._next_slot, self._paused_until, window_open)
+        """The earliest time the dispatcher may send: its rate, two one-second windows (its own
+        sends at most `rate` less the replies' headroom; all sends at most `rate`), any pause."""
+        own_allowed = self.window_size - REPLY_HEADROOM if self.window_size > 2 else 1
+        return max(
+            now,
+            self._next_slot,
+            self._paused_until,
+            _window_open(self._own, own_allowed),
+            _window_open(self._recent, self.window_size),
+        )
 
     def paused_for(self, now: float) -> float:
         """Seconds left of a 429 pause (replies to people wait this out too)."""
@@ -88,9 +92,11 @@ class Pacer:
             self._last_to_chat = {c: t for c, t in self._last_to_chat.items() if t > cutoff}
 
     def begin_external(self, at: float) -> None:
-        """A reply to a person is about to go: it takes a slot of the shared budget at once (the
-        broadcast, which can wait, gives it up), so the dispatcher sees it while in flight."""
-        self._take_slot(at, at)
+        """A reply to a person is about to go: it never waits, and counts in the shared window
+        at once (while in flight), taking the headroom the dispatcher leaves free."""
+        self._recent.append(at)
+        while len(self._recent) > self.window_size:
+            self._recent.popleft()
 
     def end_external(self, started: float, completed: float) -> None:
         """The reply was answered: count it in the window from its completion, like any send."""
@@ -106,9 +112,17 @@ class Pacer:
     def _take_slot(self, at: float, done: float) -> None:
         base = max(self._next_slot, at - CATCH_UP_SLOTS * self.interval)
         self._next_slot = base + self.interval
-        self._recent.append(done)
-        while len(self._recent) > self.window_size:
-            self._recent.popleft()
+        for window in (self._recent, self._own):
+            window.append(done)
+            while len(window) > self.window_size:
+                window.popleft()
+
+
+def _window_open(sends: deque[float], allowed: int) -> float:
+    """When one more send keeps at most `allowed` sends within any one second."""
+    if len(sends) < allowed:
+        return 0.0
+    return sends[-allowed] + 1.0 + WINDOW_MARGIN
 
 
 def retry_seconds(retry_after: Any) -> float:

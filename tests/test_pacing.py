@@ -52,12 +52,13 @@ def test_a_429_pauses_everything_for_exactly_retry_after() -> None:
     assert pacer.paused_for(13.5) == 0.0
 
 
-def test_replies_take_slots_from_the_broadcast_not_the_other_way() -> None:
+def test_a_reply_uses_the_headroom_and_a_second_of_all_sends_never_holds_more_than_30() -> None:
     pacer = Pacer()
-    pacer.record_send(1, 0.0)
-    pacer.begin_external(0.01)  # a reply goes out at once, and is seen while in flight
-    assert pacer.next_slot(0.02) >= 2 / 30 - 1e-9
-    pacer.end_external(0.01, 0.05)
+    times = _send_all(pacer, list(range(1, 30)))  # 29 dispatcher sends: its own limit
+    pacer.begin_external(times[-1] + 0.001)  # a reply goes out at once, seen while in flight
+    pacer.end_external(times[-1] + 0.001, times[-1] + 0.02)
+    after = _send_all(pacer, [100], start=times[-1])
+    assert after[0] >= times[0] + 1.0  # 29 own + 1 reply fill that second
 
 
 def test_the_broadcast_leaves_one_slot_a_second_for_replies() -> None:
