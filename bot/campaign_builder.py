@@ -7,7 +7,7 @@ like the file parser does.
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.campaign_file import CampaignFileError, CampaignSpec, Problem
+from bot.campaign_file import CampaignFileError, CampaignSpec, Problem, TargetSpec
 from bot.i18n import N_
 from bot.text import match_key
 from storage import campaigns as store
@@ -23,6 +23,7 @@ from storage.campaign_models import (
     TargetTemplate,
 )
 from storage.catalogue import add_item, all_items, ensure_default_catalogue
+from storage.pledge_rules import ensure_default_rules
 
 
 class _Problems(list[Problem]):
@@ -36,6 +37,7 @@ async def create_campaign(
     """Store the campaign as a draft; raise CampaignFileError listing every unresolved name."""
     problems = _Problems()
     await ensure_default_catalogue(session=session)
+    await ensure_default_rules(session=session)
     owner_id = await _owner(spec, problems, session)
     scopes = await _audience(spec, problems, session)
     source = await _source(spec, problems, session)
@@ -210,7 +212,10 @@ async def _children(
         for kind, sid in scopes
     ]
     children += [CampaignOption(campaign_id=campaign_id, item_id=item_id) for item_id in option_ids]
-    targets = [
+    wanted: list[TargetSpec | TargetTemplate] = list(spec.targets)
+    if not wanted and source is not None and source.id is not None:
+        wanted = list(await store.targets_of(source.id, session=session))  # copied from last year
+    children += [
         TargetTemplate(
             campaign_id=campaign_id,
             position=index,
@@ -222,24 +227,8 @@ async def _children(
             max_value=t.max_value,
             max_length=t.max_length,
         )
-        for index, t in enumerate(spec.targets, start=1)
+        for index, t in enumerate(wanted, start=1)
     ]
-    if not targets and source is not None and source.id is not None:
-        targets = [
-            TargetTemplate(
-                campaign_id=campaign_id,
-                position=t.position,
-                label=t.label,
-                unit=t.unit,
-                type=t.type,
-                required=t.required,
-                min_value=t.min_value,
-                max_value=t.max_value,
-                max_length=t.max_length,
-            )
-            for t in await store.targets_of(source.id, session=session)
-        ]
-    children += targets
     children += [
         CampaignDocument(
             campaign_id=campaign_id, file_name=d.path.name, content=d.path.read_bytes()
