@@ -89,6 +89,22 @@ async def audience_of(campaign: Campaign, *, session: AsyncSession) -> Audience:
     )
 
 
+async def is_in_audience(campaign: Campaign, member: Member, *, session: AsyncSession) -> bool:
+    """One member against the audience's scopes: a button press must not load everyone."""
+    assert campaign.id is not None
+    if member.status == MemberStatus.LEFT:
+        return False
+    if campaign.audience == AudienceKind.ORGANISATION:
+        return True
+    scopes = await store.audience_scopes(campaign.id, session=session)
+    if any(s.scope_kind == "unit" and s.scope_id == member.unit_id for s in scopes):
+        return True
+    unit = await org_store.get_unit(member.unit_id, session=session)
+    return unit is not None and any(
+        s.scope_kind == "bloc" and s.scope_id == unit.bloc_id for s in scopes
+    )
+
+
 async def resolve_audience(
     kind: AudienceKind, scopes: list[tuple[str, int]], *, session: AsyncSession
 ) -> Audience:

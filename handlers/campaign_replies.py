@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.campaign_text import ACK_PREFIX, REGISTER_PREFIX
-from bot.campaigns import audience_of
+from bot.campaigns import is_in_audience
 from bot.context import ThiduaContext
 from storage import campaigns as store
 from storage.campaign_models import CampaignStatus
@@ -24,8 +24,8 @@ async def acknowledge(update: Update, context: ThiduaContext) -> None:
     if member is None or member.id is None or campaign is None:
         await query.answer(t("This button is no longer valid."), show_alert=True)
         return
-    if campaign.status == CampaignStatus.DRAFT or not _in_audience(
-        member.id, await audience_of(campaign, session=context.db)
+    if campaign.status == CampaignStatus.DRAFT or not await is_in_audience(
+        campaign, member, session=context.db
     ):
         await query.answer(t("This campaign is not addressed to you."), show_alert=True)
         return
@@ -42,10 +42,6 @@ async def register(update: Update, context: ThiduaContext) -> None:
             context.t("Registration (đăng ký thi đua) in the bot is coming soon."),
             show_alert=True,
         )
-
-
-def _in_audience(member_id: int, audience: Any) -> bool:
-    return any(member.id == member_id for member in audience.members)
 
 
 def _id(data: str | None, prefix: str) -> int | None:
