@@ -867,10 +867,13 @@ def _has_problem_under(check: _Checker, path: str) -> bool:
     )
 
 
-def _number_text(value: Decimal) -> str:
-    """Vietnamese style for messages about numbers the admin wrote: 1234.5 → '1.234,5'."""
+def format_vn_number(value: Decimal) -> str:
+    """Vietnamese style for messages about numbers people wrote: 1234.5 → '1.234,5'."""
     sign = "-" if value < 0 else ""
     whole, _, fraction = f"{abs(value):f}".partition(".")
     grouped = f"{int(whole):,}".replace(",", ".")
     fraction = fraction.rstrip("0")
     return sign + grouped + (f",{fraction}" if fraction else "")
+
+
+_number_text = format_vn_number

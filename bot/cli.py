@@ -2,7 +2,7 @@
 
 import click
 
-from bot import cli_admin, cli_campaign, cli_org
+from bot import cli_admin, cli_campaign, cli_org, cli_titles
 from bot.cli_support import Env, one_line_errors, run_async
 from storage import migrate
 from storage.database import Database
@@ -95,3 +95,4 @@ main.add_command(cli_org.invite)
 main.add_command(cli_admin.admin)
 main.add_command(cli_campaign.campaign)
 main.add_command(cli_campaign.announce_command)
+main.add_command(cli_titles.titles)

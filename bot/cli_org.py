@@ -5,12 +5,12 @@ from pathlib import Path
 import click
 
 from bot.bot_identity import bot_username
-from bot.cli_support import Env, one_line_errors, run_async
+from bot.cli_support import Env, one_line_errors, problem_line, run_async
 from bot.i18n import Translator
 from bot.invites import create_invite, deep_link
 from bot.lookup import find_unit
 from bot.roster_export import export_rows
-from bot.roster_file import ExportRow, RosterRow, RowProblem, parse_role, read_roster, write_roster
+from bot.roster_file import ExportRow, RosterRow, parse_role, read_roster, write_roster
 from bot.roster_import import ImportReport, apply_roster, import_year
 from storage.database import Database
 from storage.models import Role
@@ -35,7 +35,7 @@ def import_roster(env: Env, file: Path, dry_run: bool) -> None:
     t = env.t
     click.echo(_summary(t, report, dry_run))
     for problem in report.rejected:
-        click.echo(_problem_line(t, problem), err=True)
+        click.echo(problem_line(t, problem), err=True)
     if report.rejected:
         raise SystemExit(1)
 
@@ -92,11 +92,6 @@ def _summary(t: Translator, report: ImportReport, dry_run: bool) -> str:
     if dry_run:
         lines.append(t("Dry run: nothing was saved."))
     return "\n".join(lines)
-
-
-def _problem_line(t: Translator, problem: RowProblem) -> str:
-    reasons = "; ".join(t(reason.message, **reason.params) for reason in problem.reasons)
-    return t("Row {row}: {reasons}", row=problem.row_number, reasons=reasons)
 
 
 @org.command(name="export")

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import UserFacingError
 from bot.i18n import CatalogMissing, Catalogs, Translator
-from bot.roster_file import RosterFileError
+from bot.roster_file import RosterFileError, RowProblem
 from bot.settings import ConfigError, Settings, load_settings
 from storage.database import Database
 
@@ -107,3 +107,9 @@ def in_session(env: Env, action: Callable[[AsyncSession], Awaitable[T]]) -> T:
             await database.dispose()
 
     return run_async(run())
+
+
+def problem_line(t: Translator, problem: RowProblem) -> str:
+    """One rejected spreadsheet row with every reason, as imports print them."""
+    reasons = "; ".join(t(reason.message, **reason.params) for reason in problem.reasons)
+    return t("Row {row}: {reasons}", row=problem.row_number, reasons=reasons)

@@ -7,7 +7,6 @@ diacritics, in any order, below title rows) and every problem of a row is report
 """
 
 import csv
-import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +20,17 @@ from openpyxl.utils import get_column_letter
 
 from bot.i18n import N_
 from bot.phones import InvalidPhone, normalise_phone
-from bot.text import collapse_spaces, match_key
+from bot.sheet_file import (
+    HEADER_SCAN_ROWS,
+    SUPPORTED_SUFFIXES,
+    SheetFileError,
+    cell_at,
+    cell_text,
+    header_key,
+    load_rows,
+    path_params,
+)
+from bot.text import match_key
 from storage.models import BlocKind, Role
 
 # Canonical Vietnamese role labels: what the export writes and what error messages suggest.
@@ -51,9 +60,6 @@ EXPORT_HEADERS: tuple[str, ...] = (
 # Written as text so Excel keeps the leading zero and does not reformat dates.
 _TEXT_COLUMNS = frozenset({"Số điện thoại", "Ngày vào đơn vị", "Kết nối từ"})
 
-HEADER_SCAN_ROWS = 20
-SUPPORTED_SUFFIXES = (".xlsx", ".csv")
-_CSV_DELIMITERS = (",", ";", "\t")
 _MIN_WIDTH, _MAX_WIDTH = 6, 40
 
 _ROLE_ALIASES: dict[str, Role] = {
@@ -77,13 +83,8 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
 _COLUMN_NUMBER = re.compile(r"\(?\d{1,2}\)?")
 
 
-class RosterFileError(Exception):
-    """The file as a whole cannot be used; `message` is an N_ template to translate, then format."""
-
-    def __init__(self, message: str, params: dict[str, str] | None = None) -> None:
-        self.message = message
-        self.params = params or {}
-        super().__init__(message.format(**self.params))
+# The error every whole-file problem raises (kept under its old name for callers).
+RosterFileError = SheetFileError
 
 
 @dataclass(frozen=True)
@@ -232,62 +233,7 @@ def parse_date(value: object) -> date | None:
 
 
 def _load_rows(path: Path) -> list[_Cells]:
-    suffix = path.suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        raise RosterFileError(
-            N_("{name} is not an .xlsx or .csv file; save the roster from Excel as .xlsx"),
-            _path_params(path),
-        )
-    if not path.is_file():
-        raise RosterFileError(N_("Cannot find the file {name}"), _path_params(path))
-    return _load_xlsx(path) if suffix == ".xlsx" else _load_csv(path)
-
-
-def _load_xlsx(path: Path) -> list[_Cells]:
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged or fake .xlsx
-        raise _unreadable(path, exc) from exc
-    try:
-        if not workbook.worksheets:
-            return []
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # some generators write a wrong <dimension>; read every row
-        return [tuple(row) for row in sheet.iter_rows(values_only=True)]
-    except Exception as exc:  # the sheet XML itself can be damaged
-        raise _unreadable(path, exc) from exc
-    finally:
-        workbook.close()
-
-
-def _load_csv(path: Path) -> list[_Cells]:
-    text = _decode_csv(path)
-    sample = "\n".join(text.splitlines()[:HEADER_SCAN_ROWS])
-    # Try the most frequent delimiter first; keep the one under which a header row appears.
-    delimiters = sorted(_CSV_DELIMITERS, key=lambda delimiter: -sample.count(delimiter))
-    parsed: list[list[_Cells]] = []
-    for delimiter in delimiters:
-        try:
-            rows: list[_Cells] = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-        except csv.Error as exc:
-            raise _unreadable(path, exc) from exc
-        if _find_header(rows) is not None:
-            return rows
-        parsed.append(rows)
-    return parsed[0]
-
-
-def _decode_csv(path: Path) -> str:
-    """UTF-8 with or without BOM; anything else is most likely an old ANSI 'CSV' from Excel."""
-    try:
-        return path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise RosterFileError(
-            N_("{name} is not UTF-8 text; in Excel save it as “CSV UTF-8” or as .xlsx"),
-            _path_params(path),
-        ) from exc
-    except OSError as exc:
-        raise _unreadable(path, exc) from exc
+    return load_rows(path, lambda rows: _find_header(rows) is not None)
 
 
 def _find_header(rows: Sequence[_Cells]) -> _Header | None:
@@ -303,7 +249,7 @@ def _header_columns(cells: _Cells) -> tuple[dict[_Field, int], BlocKind]:
     columns: dict[_Field, int] = {}
     bloc_kind = BlocKind.KHOI
     for index, cell in enumerate(cells):
-        key = _header_key(cell)
+        key = header_key(cell)
         found = _HEADER_ALIASES.get(key)
         if found is None or found in columns:
             continue
@@ -311,12 +257,6 @@ def _header_columns(cells: _Cells) -> tuple[dict[_Field, int], BlocKind]:
         if found is _Field.BLOC and key == "cum":
             bloc_kind = BlocKind.CUM
     return columns, bloc_kind
-
-
-def _header_key(cell: object) -> str:
-    """'Họ và tên (*)' and 'SĐT:' still count: required-marks and colons are dropped."""
-    key = match_key(_text(cell))
-    return key.removesuffix("(*)").rstrip("*: ")
 
 
 def _missing_columns_error(rows: Sequence[_Cells]) -> RosterFileError:
@@ -338,9 +278,9 @@ def _parse_rows(rows: Sequence[_Cells], header: _Header) -> RosterFile:
     seen_phones: dict[str, int] = {}
     for index in range(header.row_number, len(rows)):
         cells = {
-            column: _cell(rows[index], position) for column, position in header.columns.items()
+            column: cell_at(rows[index], position) for column, position in header.columns.items()
         }
-        if all(_text(value) == "" for value in cells.values()):
+        if all(cell_text(value) == "" for value in cells.values()):
             continue  # blank, or only extra columns such as a pre-numbered STT
         if index == header.row_number and _is_numbering_row(cells.values()):
             continue  # the (1) (2) (3) row that government forms put under the headings
@@ -359,10 +299,10 @@ def _parse_row(
     seen_phones: dict[str, int],
 ) -> RosterRow | RowProblem:
     reasons: list[Reason] = []
-    full_name = _text(cells.get(_Field.NAME))
+    full_name = cell_text(cells.get(_Field.NAME))
     if not full_name:
         reasons.append(Reason(N_("no name")))
-    unit_name = _text(cells.get(_Field.UNIT))
+    unit_name = cell_text(cells.get(_Field.UNIT))
     if not unit_name:
         reasons.append(Reason(N_("no unit")))
     phone = _parse_phone(cells.get(_Field.PHONE), row_number, seen_phones, reasons)
@@ -371,19 +311,19 @@ def _parse_row(
     joined_on = _parse_joined(cells.get(_Field.JOINED), reasons)
     if reasons:
         return RowProblem(row_number=row_number, reasons=tuple(reasons))
-    bloc_name = _text(cells.get(_Field.BLOC)) or None
+    bloc_name = cell_text(cells.get(_Field.BLOC)) or None
     return RosterRow(
         row_number=row_number,
         bloc_name=bloc_name,
         bloc_kind=_bloc_kind(bloc_name, default_kind),
         unit_name=unit_name,
         full_name=full_name,
-        position=_text(cells.get(_Field.POSITION)) or None,
+        position=cell_text(cells.get(_Field.POSITION)) or None,
         phone=phone,
         role=role,
         email=email,
         joined_on=joined_on,
-        has_left=match_key(_text(cells.get(_Field.STATUS))) in _LEFT_STATUSES,
+        has_left=match_key(cell_text(cells.get(_Field.STATUS))) in _LEFT_STATUSES,
     )
 
 
@@ -402,7 +342,7 @@ def _bloc_kind(bloc_name: str | None, default_kind: BlocKind) -> BlocKind | None
 def _parse_phone(
     raw: object, row_number: int, seen_phones: dict[str, int], reasons: list[Reason]
 ) -> str | None:
-    text = _text(raw)
+    text = cell_text(raw)
     if not text:
         return None
     try:
@@ -422,7 +362,7 @@ def _parse_phone(
 
 
 def _parse_role_cell(raw: object, reasons: list[Reason]) -> Role:
-    text = _text(raw)
+    text = cell_text(raw)
     if not text:
         return Role.MEMBER
     role = parse_role(text)
@@ -439,7 +379,7 @@ def _parse_role_cell(raw: object, reasons: list[Reason]) -> Role:
 
 
 def _parse_email(raw: object, reasons: list[Reason]) -> str | None:
-    text = _text(raw)
+    text = cell_text(raw)
     if not text:
         return None
     if _EMAIL.fullmatch(text) is None:
@@ -450,43 +390,19 @@ def _parse_email(raw: object, reasons: list[Reason]) -> str | None:
 
 def _parse_joined(raw: object, reasons: list[Reason]) -> date | None:
     try:
-        return parse_date(_text(raw) if isinstance(raw, str) else raw)
+        return parse_date(cell_text(raw) if isinstance(raw, str) else raw)
     except ValueError:
         reasons.append(
-            Reason(N_("date {value} is not valid; write it as dd/mm/yyyy"), {"value": _text(raw)})
+            Reason(
+                N_("date {value} is not valid; write it as dd/mm/yyyy"), {"value": cell_text(raw)}
+            )
         )
         return None
 
 
 def _is_numbering_row(values: Iterable[object]) -> bool:
-    texts = [_text(value) for value in values]
+    texts = [cell_text(value) for value in values]
     return all(_COLUMN_NUMBER.fullmatch(text) for text in texts if text)
-
-
-def _cell(cells: _Cells, position: int) -> object:
-    return cells[position] if position < len(cells) else None
-
-
-def _text(value: object) -> str:
-    """A cell as trimmed single-spaced text; whole floats lose Excel's '.0'."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime | date):
-        return value.strftime("%d/%m/%Y")
-    return collapse_spaces(str(value))
-
-
-def _path_params(path: Path) -> dict[str, str]:
-    return {"name": path.name, "path": str(path)}
-
-
-def _unreadable(path: Path, exc: BaseException) -> RosterFileError:
-    reason = str(exc) or type(exc).__name__
-    return RosterFileError(
-        N_("Cannot read {name}: {reason}"), {**_path_params(path), "reason": reason}
-    )
 
 
 # --- writing -----------------------------------------------------------------------------------
@@ -498,7 +414,7 @@ def write_roster(path: Path, rows: Sequence[ExportRow]) -> None:
     if suffix not in SUPPORTED_SUFFIXES:
         raise RosterFileError(
             N_("{name} is not an .xlsx or .csv file; save the roster from Excel as .xlsx"),
-            _path_params(path),
+            path_params(path),
         )
     lines = [_export_line(number, row) for number, row in enumerate(rows, start=1)]
     try:
@@ -508,7 +424,7 @@ def write_roster(path: Path, rows: Sequence[ExportRow]) -> None:
             _write_csv(path, lines)
     except OSError as exc:
         raise RosterFileError(
-            N_("Cannot write {name}: {reason}"), {**_path_params(path), "reason": str(exc)}
+            N_("Cannot write {name}: {reason}"), {**path_params(path), "reason": str(exc)}
         ) from exc
 
 

@@ -9,7 +9,7 @@ from sqlmodel import Field
 from storage.types import UTCDateTime, utcnow
 
 
-def enum_field(enum_cls: type[StrEnum], **kwargs: Any) -> Any:
+def enum_field(enum_cls: type[StrEnum], *, nullable: bool = False, **kwargs: Any) -> Any:
     """Store an enum as its plain string value (VARCHAR), never as a native PostgreSQL ENUM."""
     sa_type = SAEnum(
         enum_cls,
@@ -18,7 +18,7 @@ def enum_field(enum_cls: type[StrEnum], **kwargs: Any) -> Any:
         length=max(16, *(len(member.value) for member in enum_cls)),
         values_callable=lambda members: [member.value for member in members],
     )
-    return Field(sa_type=sa_type, nullable=False, **kwargs)
+    return Field(sa_type=sa_type, nullable=nullable, **kwargs)
 
 
 def created_field() -> Any:

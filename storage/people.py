@@ -85,6 +85,18 @@ async def member_by_name_in_unit(
     return result.scalars().first()
 
 
+async def members_named_in_unit(
+    name_key: str, unit_id: int, *, session: AsyncSession
+) -> list[Member]:
+    """Everyone of that name in the unit, so an import can tell a namesake from a match."""
+    result = await session.execute(
+        select(Member)
+        .where(Member.name_key == name_key, Member.unit_id == unit_id)
+        .order_by(col(Member.id))
+    )
+    return list(result.scalars().all())
+
+
 async def get_member(member_id: int, *, session: AsyncSession) -> Member | None:
     return await session.get(Member, member_id)
 

@@ -8,7 +8,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
 import storage.campaign_models
-import storage.models  # noqa: F401
+import storage.models
+import storage.pledge_models  # noqa: F401
 
 target_metadata = SQLModel.metadata
 
