@@ -28,7 +28,10 @@ COMMANDS = (
     CommandInfo("phatdong", N_("Write and launch a campaign"), frozenset({Role.ADMIN})),
     CommandInfo("phongtrao", N_("Campaigns and drafts to launch"), frozenset({Role.ADMIN})),
     CommandInfo("thongbao", N_("Send an announcement"), frozenset({Role.ADMIN})),
-    CommandInfo("huy", N_("Cancel what you are doing"), frozenset({Role.ADMIN})),
+    CommandInfo(
+        "dangky", N_("Register for a campaign (đăng ký thi đua)"), frozenset({Role.MEMBER})
+    ),
+    CommandInfo("huy", N_("Cancel what you are doing"), frozenset({Role.ADMIN, Role.MEMBER})),
 )
 
 

@@ -16,8 +16,9 @@ import re
 import secrets
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton
@@ -32,6 +33,7 @@ TAG_KEY = "_tag"
 _STEP_CODE = re.compile(r"[a-z][a-z0-9]{0,3}")
 _CALLBACK = re.compile(r"f:([a-z0-9]{1,4})\.([0-9a-f]{4}):(.*)", re.DOTALL)
 STALE_BUTTON = N_("This button is no longer valid.")
+DEFAULT_TIME_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @dataclass(frozen=True)
@@ -103,10 +105,15 @@ class FlowEnv:
     catalogs: Catalogs
     now: datetime
     wake_outbox: Callable[[], None]
+    tz: ZoneInfo = DEFAULT_TIME_ZONE  # the settings' zone: deadlines are local dates
 
     @property
     def user_id(self) -> int:
         return self.viewer.telegram_user_id
+
+    @property
+    def today(self) -> date:
+        return self.now.astimezone(self.tz).date()
 
 
 Prompt = Callable[[FlowState, FlowEnv], Awaitable[list[Say]]]
@@ -130,6 +137,9 @@ class Flow:
     steps: tuple[Step, ...]
     may_use: Callable[[Viewer], bool]
     refusal: str  # N_ text for people who may not use it
+    # Says why a button of this flow no longer works (e.g. "already sent"), given its value;
+    # None keeps the generic "no longer valid".
+    explain_stale: Callable[[str, FlowEnv], Awaitable[str | None]] | None = None
 
 
 @dataclass
@@ -158,15 +168,32 @@ class FlowEngine:
             if flow.first_step not in {step.code for step in flow.steps}:
                 raise ValueError(f"flow {flow.name}: unknown first step")
 
-    async def start(self, name: str, env: FlowEnv) -> Reply:
-        """Begin `name`; the same flow left unfinished resumes, another one is replaced."""
+    async def start(
+        self,
+        name: str,
+        env: FlowEnv,
+        *,
+        step: str | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> Reply:
+        """Begin `name`; the same flow left unfinished resumes, another one is replaced.
+
+        `step` and `data` begin elsewhere with some answers known (a button naming the
+        campaign); an unfinished run resumes only if it holds the same answers.
+        """
         flow = self._flows[name]
         t = env.t
         if not flow.may_use(env.viewer):
             return Reply([Say(t(flow.refusal))])
         row = await load_flow(env.user_id, session=env.session)
         notes: list[Say] = []
-        if row is not None and row.flow == name and self._step(flow, row.step) is not None:
+        known = data or {}
+        if (
+            row is not None
+            and row.flow == name
+            and self._step(flow, row.step) is not None
+            and all(row.data.get(key) == value for key, value in known.items())
+        ):
             state = FlowState(row.flow, row.step, _copy(row.data))
             notes.append(
                 Say(t("You have not finished this yet: continuing. Send /huy to start over."))
@@ -176,7 +203,7 @@ class FlowEngine:
             old = self._flows.get(row.flow)
             what = t(old.title) if old else row.flow
             notes.append(Say(t("Your unfinished {what} was cancelled.", what=what)))
-        state = FlowState(name, flow.first_step, {TAG_KEY: secrets.token_hex(2)})
+        state = FlowState(name, step or flow.first_step, {**known, TAG_KEY: secrets.token_hex(2)})
         await save_flow(env.user_id, state.flow, state.step, _copy(state.data), session=env.session)
         return Reply(notes + await self._prompt(flow, state, env))
 
@@ -221,7 +248,8 @@ class FlowEngine:
             or str(row.data.get(TAG_KEY)) != parsed.group(2)
             or step.on_button is None
         ):
-            return stale
+            why = await flow.explain_stale(parsed.group(3), env) if flow.explain_stale else None
+            return Reply(answer=why, alert=True) if why else stale
         state = FlowState(row.flow, row.step, _copy(row.data))
         outcome = await step.on_button(state, parsed.group(3), env)
         return await self._apply(flow, state, outcome, env, pressed=True)

@@ -1,11 +1,14 @@
-"""Members answering a launch: "Đã nhận" (acknowledged) and "Đăng ký thi đua" (register)."""
+"""Members answering a launch: "Đã nhận" (acknowledged).
+
+The "Đăng ký thi đua" button (`reg:`) starts the pledge flow: see `handlers/flows.py`.
+"""
 
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
-from bot.campaign_text import ACK_PREFIX, REGISTER_PREFIX
+from bot.campaign_text import ACK_PREFIX
 from bot.campaigns import is_in_audience
 from bot.context import ThiduaContext
 from storage import campaigns as store
@@ -35,15 +38,6 @@ async def acknowledge(update: Update, context: ThiduaContext) -> None:
         await query.answer(t("You have already acknowledged this campaign."))
 
 
-async def register(update: Update, context: ThiduaContext) -> None:
-    query = update.callback_query
-    if query is not None:
-        await query.answer(
-            context.t("Registration (đăng ký thi đua) in the bot is coming soon."),
-            show_alert=True,
-        )
-
-
 def _id(data: str | None, prefix: str) -> int | None:
     text = (data or "").removeprefix(prefix)
     return int(text) if text.isdigit() else None
@@ -52,5 +46,4 @@ def _id(data: str | None, prefix: str) -> int | None:
 def handlers() -> list[BaseHandler[Any, Any, Any]]:
     return [
         CallbackQueryHandler(acknowledge, pattern=f"^{ACK_PREFIX}"),
-        CallbackQueryHandler(register, pattern=f"^{REGISTER_PREFIX}"),
     ]

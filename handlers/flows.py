@@ -1,4 +1,5 @@
-"""Chat flows in Telegram: /phatdong, /thongbao, /huy, and the messages and buttons of a flow.
+"""Chat flows in Telegram: /phatdong, /thongbao, /dangky (and the launch message's 📝 button),
+/huy, and the messages and buttons of a flow.
 
 The engine (`bot.flow_engine`) decides; this module turns updates into its inputs and its
 replies into messages. While a flow is active, plain text, photos and documents go to it;
@@ -13,10 +14,12 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.campaign_text import REGISTER_PREFIX
 from bot.context import ThiduaContext
 from bot.flow_engine import CALLBACK_PREFIX, FlowEngine, FlowEnv, FlowInput, Reply, Say
 from bot.flows.announce import NAME_OF_FLOW as ANNOUNCE
 from bot.flows.campaign import NAME_OF_FLOW as CAMPAIGN
+from bot.flows.pledge_start import begin as begin_pledge
 from bot.flows.registry import all_flows
 from bot.replies import send_text
 from handlers.fallback import unexpected_message
@@ -41,6 +44,7 @@ def flow_env(context: ThiduaContext, chat_id: int) -> FlowEnv:
         catalogs=services.catalogs,
         now=services.now(),
         wake_outbox=wake_outbox,
+        tz=services.settings.tz,
     )
 
 
@@ -104,6 +108,26 @@ class FlowHandlers:
     async def start_announcement(self, update: Update, context: ThiduaContext) -> None:
         await self._start(update, context, ANNOUNCE)
 
+    async def start_pledge(self, update: Update, context: ThiduaContext) -> None:
+        chat = update.effective_chat
+        if chat is None:
+            return
+        reply = await begin_pledge(self.engine, flow_env(context, chat.id), None)
+        await self._send(context, chat.id, reply)
+
+    async def register_button(self, update: Update, context: ThiduaContext) -> None:
+        """The launch message's 📝 button (`reg:<campaign id>`): the pledge flow for it."""
+        query = update.callback_query
+        if query is None:
+            return
+        text = (query.data or "").removeprefix(REGISTER_PREFIX)
+        campaign_id = int(text) if text.isdigit() and len(text) < 12 else 0
+        chat_id = query.from_user.id  # the flow continues in the private chat
+        reply = await begin_pledge(self.engine, flow_env(context, chat_id), campaign_id)
+        await query.answer(reply.answer, show_alert=reply.alert)
+        if not reply.alert:  # a refusal is the alert alone
+            await self._send(context, chat_id, reply)
+
     async def _start(self, update: Update, context: ThiduaContext, name: str) -> None:
         chat = update.effective_chat
         if chat is None:
@@ -156,7 +180,9 @@ class FlowHandlers:
         return [
             CommandHandler("phatdong", self.start_campaign, filters=PRIVATE),
             CommandHandler("thongbao", self.start_announcement, filters=PRIVATE),
+            CommandHandler("dangky", self.start_pledge, filters=PRIVATE),
             CommandHandler(["huy", "cancel"], self.cancel, filters=PRIVATE),
+            CallbackQueryHandler(self.register_button, pattern=f"^{REGISTER_PREFIX}"),
             CallbackQueryHandler(self.button, pattern=f"^{CALLBACK_PREFIX}"),
             MessageHandler(FLOW_INPUT, self.message),
         ]

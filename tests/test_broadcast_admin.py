@@ -130,8 +130,10 @@ async def test_received_button_is_recorded_once_for_audience_members_only(
     assert "không còn hiệu lực" in harness.texts(forged)
     async with database.session() as session:
         assert await campaign_store.acknowledgement_count(campaign_id, session=session) == 1
+    # 📝 starts the pledge flow (tests/test_pledge_flow.py); before the window opens it says when.
+    harness.app.services.now = lambda: datetime(2027, 1, 2, tzinfo=UTC)  # type: ignore[method-assign]
     register = await harness.press(NHUNG, f"reg:{campaign_id}")
-    assert "sắp ra mắt" in harness.texts(register)
+    assert "Đăng ký thi đua bắt đầu từ ngày 15/01/2027" in harness.texts(register)
 
 
 async def test_delivery_by_unit_for_admins(

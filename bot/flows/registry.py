@@ -3,7 +3,8 @@
 from bot.flow_engine import Flow
 from bot.flows.announce import announce_flow
 from bot.flows.campaign import campaign_flow
+from bot.flows.pledge import pledge_flow
 
 
 def all_flows() -> tuple[Flow, ...]:
-    return (campaign_flow(), announce_flow())
+    return (campaign_flow(), announce_flow(), pledge_flow())
