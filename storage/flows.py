@@ -2,7 +2,9 @@
 
 from typing import Any
 
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.models import ChatFlow
 from storage.types import utcnow
@@ -24,9 +26,12 @@ async def save_flow(
 
 
 async def end_flow(telegram_user_id: int, *, session: AsyncSession) -> bool:
+    """Delete the flow if there is one; two taps ending the same flow at once both succeed."""
     row = await session.get(ChatFlow, telegram_user_id)
     if row is None:
         return False
-    await session.delete(row)
-    await session.flush()
-    return True
+    session.expunge(row)
+    result = await session.execute(
+        delete(ChatFlow).where(col(ChatFlow.telegram_user_id) == telegram_user_id)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
