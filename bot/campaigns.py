@@ -181,7 +181,7 @@ async def _launch_rows(
     assert campaign.id is not None
     view = await load_view(campaign, session=session)
     documents = await store.documents_of(campaign.id, session=session)
-    locales = await _locales(recipients, session)
+    locales = await member_locales(recipients, session)
     rows: list[dict[str, object]] = []
     rendered: dict[str, dict[str, object]] = {}
     for member in recipients:
@@ -219,7 +219,7 @@ async def _launch_rows(
     return rows
 
 
-async def _locales(members: list[Member], session: AsyncSession) -> dict[int, str | None]:
+async def member_locales(members: list[Member], session: AsyncSession) -> dict[int, str | None]:
     ids = [member.telegram_user_id for member in members if member.telegram_user_id]
     result = await session.execute(
         select(TelegramUser.id, TelegramUser.locale).where(col(TelegramUser.id).in_(ids))

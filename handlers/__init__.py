@@ -19,6 +19,7 @@ from handlers import (
     members,
     membership,
     middleware,
+    officer,
     start,
 )
 
@@ -38,6 +39,7 @@ def register_handlers(application: Application) -> None:
         *campaign_replies.handlers(),
         *broadcasts.handlers(),
         *campaign_admin.handlers(),
+        *officer.handlers(),
         *flows.handlers(),  # after the features, before the fallback: a flow's text and files
         *fallback.handlers(),  # last: catches whatever no feature claimed
     ]

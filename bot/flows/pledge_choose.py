@@ -24,7 +24,7 @@ def _stale(env: FlowEnv) -> Outcome:
 
 async def _campaign_prompt(state: FlowState, env: FlowEnv) -> list[Say]:
     t = env.t
-    member = env.viewer.member
+    member = await draft.subject(state, env)
     found = await addressed_campaigns(member, env) if member else []
     rows = [[state.button(short(c.name), f"c:{c.id}")] for c in found]
     text = t("📝 <b>Register (đăng ký thi đua)</b>\nWhich campaign do you register for?")
@@ -33,7 +33,7 @@ async def _campaign_prompt(state: FlowState, env: FlowEnv) -> list[Say]:
 
 async def _campaign_button(state: FlowState, value: str, env: FlowEnv) -> Outcome:
     chosen = parse_int(value, "c:")
-    member = env.viewer.member
+    member = await draft.subject(state, env)
     found = await addressed_campaigns(member, env) if member else []
     if chosen is None or chosen not in {c.id for c in found}:
         return _stale(env)

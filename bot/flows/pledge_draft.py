@@ -21,6 +21,8 @@ from bot.pledge_values import (
     shape_of,
 )
 from storage import campaigns as campaign_store
+from storage import org as org_store
+from storage import people
 from storage.campaign_models import (
     Campaign,
     CampaignStatus,
@@ -30,6 +32,7 @@ from storage.campaign_models import (
     TargetType,
     TitleScope,
 )
+from storage.models import Member
 from storage.pledge_models import PledgeKind, PledgeStatus
 
 NAME_OF_FLOW = "pledge"
@@ -38,8 +41,11 @@ SUMMARY, EDIT, VIEW = "gs", "ge", "gw"
 ORDER = (TITLE, AWARD, VALUES, OWN, COMMITMENT, SUMMARY)
 CONFIRM = "ok"  # the summary's ✅ value: `ok:<campaign id>`, so a second tap can be explained
 MAX_MESSAGE = 4000  # longer texts are refused before any parsing
+ON_BEHALF = "for"  # data key: the member an officer registers for (one without Telegram)
+COLLECTIVE = "unit"  # data key: the unit whose collective pledge its officer enters
 MAX_OWN_TARGETS = 10
 INDIVIDUAL_SCOPES = (TitleScope.INDIVIDUAL, TitleScope.BOTH)
+COLLECTIVE_SCOPES = (TitleScope.COLLECTIVE, TitleScope.BOTH)
 
 STATUS_NAMES = {
     PledgeStatus.DRAFT: N_("Draft"),
@@ -85,13 +91,22 @@ async def open_campaign(state: FlowState, env: FlowEnv) -> Campaign | None:
 
 
 async def choices(state: FlowState, env: FlowEnv, kind: CatalogueKind) -> list[CatalogueItem]:
-    """The campaign's titles (or forms) offered to individuals."""
+    """The campaign's titles (or forms) offered to individuals, or to units when collective."""
     options = await campaign_store.options_of(campaign_id(state), session=env.session)
-    return [
-        item
-        for item in options
-        if item.kind is kind and item.scope in INDIVIDUAL_SCOPES and item.active
-    ]
+    scopes = COLLECTIVE_SCOPES if is_collective(state) else INDIVIDUAL_SCOPES
+    return [item for item in options if item.kind is kind and item.scope in scopes and item.active]
+
+
+def is_collective(state: FlowState) -> bool:
+    return bool(state.data.get(COLLECTIVE))
+
+
+async def collective_unit(state: FlowState, env: FlowEnv) -> int | None:
+    """The unit of a collective pledge, if this person still manages it (checked every step)."""
+    unit = await org_store.get_unit(int(state.data.get(COLLECTIVE) or 0), session=env.session)
+    if unit is None or unit.id is None or not env.viewer.may_manage_unit(unit.id, unit.bloc_id):
+        return None
+    return unit.id
 
 
 async def templates(state: FlowState, env: FlowEnv) -> list[TargetTemplate]:
@@ -121,10 +136,33 @@ def own_shape(entry: dict[str, str]) -> TargetShape:
     return own_target_shape(entry["label"], entry["unit"], TargetType(entry["type"]))
 
 
+async def subject(state: FlowState, env: FlowEnv) -> Member | None:
+    """Whose pledge this is: the person's own, or the member their officer enters it for."""
+    for_id = state.data.get(ON_BEHALF)
+    if not for_id:
+        return env.viewer.member
+    return await on_behalf_member(int(for_id), env)
+
+
+async def on_behalf_member(member_id: int, env: FlowEnv) -> Member | None:
+    """A member without Telegram in a unit this person manages; re-checked at every step."""
+    member = await people.get_member(member_id, session=env.session)
+    if member is None or member.telegram_user_id is not None:
+        return None
+    unit = await org_store.get_unit(member.unit_id, session=env.session)
+    if unit is None or not env.viewer.may_manage_unit(member.unit_id, unit.bloc_id):
+        return None
+    return member
+
+
 async def pledge_input(state: FlowState, env: FlowEnv) -> PledgeInput:
     """What `confirm` will store, parsed again from the accepted answers."""
-    member = env.viewer.member
-    assert member is not None and member.id is not None
+    unit_id = await collective_unit(state, env) if is_collective(state) else None
+    member = None if is_collective(state) else await subject(state, env)
+    if is_collective(state) and unit_id is None:
+        raise UserFacingError(N_("You do not manage this unit."))
+    if not is_collective(state) and (member is None or member.id is None):
+        raise UserFacingError(N_("You may not register for this member."))
     typed = values(state)
     targets: list[TargetValue] = []
     for template in await templates(state, env):
@@ -136,8 +174,9 @@ async def pledge_input(state: FlowState, env: FlowEnv) -> PledgeInput:
     award = state.data.get("award")
     return PledgeInput(
         campaign_id=campaign_id(state),
-        kind=PledgeKind.INDIVIDUAL,
-        member_id=member.id,
+        kind=PledgeKind.COLLECTIVE if unit_id is not None else PledgeKind.INDIVIDUAL,
+        member_id=member.id if member is not None else None,
+        unit_id=unit_id,
         title_item_id=int(state.data.get("title") or 0),
         award_item_id=int(award) if award else None,
         targets=tuple(targets),

@@ -71,7 +71,8 @@ async def begin(engine: FlowEngine, env: FlowEnv, campaign_id: int | None) -> Re
     else:
         return await engine.start(draft.NAME_OF_FLOW, env, step=draft.CAMPAIGN)
     assert campaign.id is not None
-    known = {"campaign": campaign.id}
+    # not one entered for another member, nor the unit's collective pledge
+    known = {"campaign": campaign.id, draft.ON_BEHALF: None, draft.COLLECTIVE: None}
     pledge = await live_pledge(campaign.id, env)
     try:
         registration_lateness(campaign, draft.today(env))

@@ -32,8 +32,9 @@ async def _summary(state: FlowState, env: FlowEnv) -> tuple[PledgeInput, str]:
         raise UserFacingError(N_("This campaign is not open for registration."))
     values = await draft.pledge_input(state, env)
     names = draft.item_names(await all_items(session=env.session))
-    member = env.viewer.member
-    assert member is not None
+    member = None if values.unit_id else await draft.subject(state, env)
+    unit_id = values.unit_id or (member.unit_id if member is not None else None)
+    assert unit_id is not None
     late = registration_lateness(campaign, draft.today(env))
     lines = [
         t("📋 <b>Check your registration</b>"),
@@ -50,9 +51,9 @@ async def _summary(state: FlowState, env: FlowEnv) -> tuple[PledgeInput, str]:
         lines.append(t("⏰ The deadline has passed: this registration is marked late."))
     preview = Pledge(
         campaign_id=values.campaign_id,
-        kind=PledgeKind.INDIVIDUAL,
-        member_id=member.id,
-        unit_id=member.unit_id,
+        kind=values.kind,
+        member_id=values.member_id,
+        unit_id=unit_id,
         title_item_id=values.title_item_id,
     )
     warnings = await eligibility_warnings(preview, campaign=campaign, session=env.session)
@@ -86,7 +87,11 @@ async def _summary_button(state: FlowState, value: str, env: FlowEnv) -> Outcome
     try:
         values, _ = await _summary(state, env)
         result = await confirm(
-            values, actor=env.user_id, today=draft.today(env), session=env.session
+            values,
+            actor=env.user_id,
+            today=draft.today(env),
+            on_behalf=bool(state.data.get(draft.ON_BEHALF)),
+            session=env.session,
         )
     except UserFacingError as exc:
         return draft.refusal(t, exc)

@@ -63,9 +63,19 @@ def warning_lines(warnings: list[dict[str, object]], env: FlowEnv) -> list[str]:
 
 
 async def _pledge(state: FlowState, env: FlowEnv) -> tuple[Pledge, Campaign] | None:
-    member: Member | None = env.viewer.member
     campaign = await draft.open_campaign(state, env)
-    if member is None or campaign is None or campaign.id is None:
+    if campaign is None or campaign.id is None:
+        return None
+    if draft.is_collective(state):
+        unit_id = await draft.collective_unit(state, env)
+        if unit_id is None:
+            return None
+        pledge = await pledge_store.live_pledge(
+            campaign.id, PledgeKind.COLLECTIVE, unit_id=unit_id, session=env.session
+        )
+        return (pledge, campaign) if pledge is not None else None
+    member: Member | None = await draft.subject(state, env)
+    if member is None:
         return None
     pledge = await pledge_store.live_pledge(
         campaign.id, PledgeKind.INDIVIDUAL, member_id=member.id, session=env.session
