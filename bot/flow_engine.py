@@ -210,6 +210,27 @@ class FlowEngine:
     async def cancel(self, env: FlowEnv) -> bool:
         return await end_flow(env.user_id, session=env.session)
 
+    async def reminder(self, env: FlowEnv) -> Reply | None:
+        """After a command answered mid-flow: offer to go on, showing the step they were at.
+
+        None when no flow is active (or the person may no longer use it): nothing to add.
+        """
+        row = await load_flow(env.user_id, session=env.session)
+        flow = self._flows.get(row.flow) if row is not None else None
+        if row is None or flow is None or self._step(flow, row.step) is None:
+            return None
+        if not flow.may_use(env.viewer):
+            return None
+        t = env.t
+        state = FlowState(row.flow, row.step, _copy(row.data))
+        note = Say(
+            t(
+                "You were in the middle of {what}: here is where you left off. Send /huy to stop.",
+                what=t(flow.title),
+            )
+        )
+        return Reply([note, *await self._prompt(flow, state, env)])
+
     async def on_input(self, env: FlowEnv, received: FlowInput) -> Reply | None:
         """None when no flow is active, so the caller gives its usual answer."""
         row = await load_flow(env.user_id, session=env.session)

@@ -25,10 +25,12 @@ from handlers import (
 
 MIDDLEWARE_GROUP = -1
 FEATURE_GROUP = 0
+FOLLOW_UP_GROUP = 1  # after a feature answered: e.g. offer to continue an unfinished flow
 
 
 def register_handlers(application: Application) -> None:
     application.add_handlers(middleware.handlers(), group=MIDDLEWARE_GROUP)
+    flow_handlers = flows.build()
     feature_handlers = [
         *start.handlers(),
         *help.handlers(),
@@ -40,8 +42,9 @@ def register_handlers(application: Application) -> None:
         *broadcasts.handlers(),
         *campaign_admin.handlers(),
         *officer.handlers(),
-        *flows.handlers(),  # after the features, before the fallback: a flow's text and files
+        *flow_handlers.handlers(),  # before the fallback: a flow's text and files
         *fallback.handlers(),  # last: catches whatever no feature claimed
     ]
     application.add_handlers(feature_handlers, group=FEATURE_GROUP)
+    application.add_handlers(flow_handlers.followups(), group=FOLLOW_UP_GROUP)
     application.add_error_handler(errors.on_error)

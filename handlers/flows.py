@@ -171,6 +171,15 @@ class FlowHandlers:
                 await message.edit_reply_markup(reply_markup=None)
         await self._send(context, chat_id, reply)
 
+    async def after_command(self, update: Update, context: ThiduaContext) -> None:
+        """A command (e.g. /help) was answered in group 0; if a flow is under way, offer it."""
+        chat = update.effective_chat
+        if chat is None:
+            return
+        reply = await self.engine.reminder(flow_env(context, chat.id))
+        if reply is not None:
+            await self._send(context, chat.id, reply)
+
     @staticmethod
     async def _send(context: ThiduaContext, chat_id: int, reply: Reply) -> None:
         for say in reply.messages:
@@ -187,6 +196,10 @@ class FlowHandlers:
             MessageHandler(FLOW_INPUT, self.message),
         ]
 
+    def followups(self) -> list[BaseHandler[Any, Any, Any]]:
+        """For a later handler group: after a command, the reminder of an unfinished flow."""
+        return [MessageHandler(PRIVATE & filters.COMMAND & ~_FLOW_COMMANDS, self.after_command)]
+
 
 async def _edit(message: Message, say: Say) -> bool:
     """Redraw a keyboard message in place (a toggle, a page); False if Telegram refuses."""
@@ -202,5 +215,10 @@ async def _edit(message: Message, say: Say) -> bool:
     return True
 
 
-def handlers() -> list[BaseHandler[Any, Any, Any]]:
-    return FlowHandlers(FlowEngine(all_flows())).handlers()
+# Commands that start, resume or end a flow themselves: no reminder after them.
+_FLOW_COMMANDS = filters.Regex(r"^/(phatdong|thongbao|dangky|huy|cancel)(@\w+)?(\s|$)")
+
+
+def build() -> FlowHandlers:
+    """One engine for all flows, made when the handlers are registered (not at import)."""
+    return FlowHandlers(FlowEngine(all_flows()))

@@ -409,3 +409,20 @@ async def test_dangky_is_in_the_menu_of_linked_members_only(
     assert "/dangky" in member and "/huy" in member
     stranger = shown(await harness.say(STRANGER, "/help"))
     assert "/dangky" not in stranger and "/huy" not in stranger
+
+
+async def test_a_command_mid_flow_is_answered_then_the_member_is_offered_to_go_on(
+    harness: BotHarness, database: Database
+) -> None:
+    campaign_id = await _campaign(harness, database)
+    mai = Member(harness, MAI)
+    await mai.press_data(f"reg:{campaign_id}")
+    await mai.press("Chiến sĩ thi đua cơ sở")
+    await mai.press("Bỏ qua")
+    answered = await mai.say("/help")
+    assert "Các lệnh dành cho bạn" in answered  # /help itself
+    assert "đang làm dở" in answered and "Chỉ tiêu 1/4" in answered  # then where she was
+    assert "Chỉ tiêu 2/4" in await mai.say("2")  # and her answer goes on from there
+    cancelled = await mai.say("/huy")
+    assert "đang làm dở" not in cancelled
+    assert "đang làm dở" not in await mai.say("/help")  # no flow left: no reminder
