@@ -82,13 +82,7 @@ async def _preview_prompt(state: FlowState, env: FlowEnv) -> list[Say]:
         photo=announcement.photo_file_id,
         document=announcement.document_file_id,
     )
-    lines = [
-        t("👆 This is exactly what members will receive."),
-        t("Audience: {audience}", audience=await audience.describe(state.data, t, env.session)),
-    ]
-    reach = await audience.reach(state.data, env.session)
-    if reach is not None:
-        lines.append(audience.reach_line(reach, t))
+    lines = await audience.preview_lines(state.data, t, env.session)
     rows = [
         [state.button(t("📤 Send"), "send")],
         [

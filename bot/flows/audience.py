@@ -167,3 +167,15 @@ def audience_step(
         return Outcome(edit=True)
 
     return Step(code=code, prompt=prompt, on_button=on_button)
+
+
+async def preview_lines(data: dict[str, Any], t: Translator, session: AsyncSession) -> list[str]:
+    """Under a preview: that it is exactly what members get, to whom, and who can be reached."""
+    lines = [
+        t("👆 This is exactly what members will receive."),
+        t("Audience: {audience}", audience=await describe(data, t, session)),
+    ]
+    reach_now = await reach(data, session)
+    if reach_now is not None:
+        lines.append(reach_line(reach_now, t))
+    return lines

@@ -63,13 +63,7 @@ def _demo_buttons(state: FlowState, t: Translator) -> Rows:
 async def _actions(state: FlowState, env: FlowEnv) -> Say:
     t = env.t
     draft = Draft.of(state)
-    lines = [
-        t("👆 This is exactly what members will receive."),
-        t("Audience: {audience}", audience=await audience.describe(state.data, t, env.session)),
-    ]
-    reach = await audience.reach(state.data, env.session)
-    if reach is not None:
-        lines.append(audience.reach_line(reach, t))
+    lines = await audience.preview_lines(state.data, t, env.session)
     if draft.documents:
         names = ", ".join(escape(name) for _file_id, name in draft.documents)
         lines.append(t("Documents sent before it: {names}", names=names))
