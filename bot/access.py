@@ -85,6 +85,13 @@ class Viewer:
             return True
         return bloc_id is not None and bloc_id in self.bloc_ids_led()
 
+    def may_decide_collective(self, bloc_id: int | None) -> bool:
+        """A unit's own (collective) pledge is decided above the unit: its bloc's heads or admins.
+
+        The unit's officer entered it, so they do not approve it themselves.
+        """
+        return self.is_admin or (bloc_id is not None and bloc_id in self.bloc_ids_led())
+
 
 def roster_role_scope(role: Role, unit_id: int, bloc_id: int | None) -> Grant | None:
     """The scoped grant a roster or invite role gives; None when nothing extra is granted.

@@ -14,12 +14,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.campaign_text import REGISTER_PREFIX
 from bot.campaigns import member_locales
+from bot.collective_review import notify_unit
 from bot.eligibility import PledgeWarning
 from bot.flows import pledge_draft as draft
 from bot.i18n import Catalogs, Translator
 from bot.pledge_values import value_of
 from bot.pledges import approve
 from storage import key_values, people
+from storage import org as org_store
 from storage import outbox as outbox_store
 from storage import pledges as pledge_store
 from storage.campaign_models import Campaign
@@ -110,6 +112,27 @@ async def approve_listed(
     return approved
 
 
+async def owner_name(pledge: Pledge, *, session: AsyncSession) -> str:
+    """Whose pledge: the member's name, or the unit's for a collective pledge."""
+    if pledge.kind is PledgeKind.COLLECTIVE:
+        unit = await org_store.get_unit(pledge.unit_id, session=session)
+        return unit.name if unit else "?"
+    member = (
+        await people.get_member(pledge.member_id, session=session) if pledge.member_id else None
+    )
+    return member.full_name if member else "?"
+
+
+async def pending_collective(
+    campaign_id: int, unit_id: int, *, session: AsyncSession
+) -> Pledge | None:
+    """The unit's collective pledge when it awaits a decision from above the unit."""
+    pledge = await pledge_store.live_pledge(
+        campaign_id, PledgeKind.COLLECTIVE, unit_id=unit_id, session=session
+    )
+    return pledge if pledge is not None and pledge.status is PledgeStatus.PENDING else None
+
+
 async def pledge_text(
     pledge: Pledge, campaign: Campaign, t: Translator, *, session: AsyncSession
 ) -> str:
@@ -118,14 +141,12 @@ async def pledge_text(
     ids = [pledge.title_item_id, *([pledge.award_item_id] if pledge.award_item_id else [])]
     names = draft.item_names(await items_by_ids(ids, session=session))
     targets = [value_of(row) for row in await pledge_store.targets_of(pledge.id, session=session)]
-    member = (
-        await people.get_member(pledge.member_id, session=session) if pledge.member_id else None
-    )
     status = t(draft.STATUS_NAMES[pledge.status])
     if pledge.late:
         status += " · " + t("late registration")
     lines = [
-        f"📝 <b>{escape(member.full_name if member else '?')}</b> — {status}",
+        f"{'🏢' if pledge.kind is PledgeKind.COLLECTIVE else '📝'}"
+        f" <b>{escape(await owner_name(pledge, session=session))}</b> — {status}",
         *draft.pledge_lines(
             t,
             campaign=campaign,
@@ -166,8 +187,15 @@ async def notify_member(
     reason: str | None = None,
     session: AsyncSession,
 ) -> int:
-    """Tell the member their pledge was approved, or returned with the reason (kind "pledge")."""
+    """Tell the member their pledge was approved, or returned with the reason (kind "pledge").
+
+    A collective pledge's notice goes to the officer who entered it instead.
+    """
     assert pledge.id is not None and campaign.id is not None
+    if pledge.kind is PledgeKind.COLLECTIVE:
+        return await notify_unit(
+            pledge, campaign, catalogs=catalogs, reason=reason, session=session
+        )
     member: Member | None = (
         await people.get_member(pledge.member_id, session=session) if pledge.member_id else None
     )

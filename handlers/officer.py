@@ -33,6 +33,7 @@ from storage import covenants as covenant_store
 from storage import org as org_store
 from storage import pledges as pledge_store
 from storage.campaign_models import Campaign, CampaignStatus
+from storage.catalogue import items_by_ids
 from storage.models import Unit
 from storage.pledge_models import Covenant, Pledge, PledgeKind, PledgeStatus
 
@@ -313,7 +314,13 @@ async def _pledge_press(
     env = flow_env(context, chat_id)
     pledge = await managed_pledge(pledge_id, env)
     if pledge is None or pledge.id is None:
-        await query.answer(t("You do not manage this unit."), show_alert=True)
+        stored = await pledge_store.get_pledge(pledge_id, session=context.db)
+        refusal = (
+            t("A unit's collective registration is decided by its bloc head or an administrator.")
+            if stored is not None and stored.kind is PledgeKind.COLLECTIVE
+            else t("You do not manage this unit.")
+        )
+        await query.answer(refusal, show_alert=True)
         return
     campaign = await campaign_store.get_campaign(pledge.campaign_id, session=context.db)
     assert campaign is not None and campaign.id is not None
@@ -449,8 +456,13 @@ async def _show_status(
     t = context.t
     status = await unit_registration(campaign.id, unit.id, session=context.db)
     text = status_text(campaign, unit, status, t)
+    text += "\n\n" + await _collective_line(campaign.id, unit.id, t, context)
     pending = await review.pending_pledges(campaign.id, unit.id, session=context.db)
     rows = []
+    collective = await review.pending_collective(campaign.id, unit.id, session=context.db)
+    if collective is not None and context.viewer.may_decide_collective(unit.bloc_id):
+        label = t("🏢 Review the collective registration")
+        rows.append([InlineKeyboardButton(label, callback_data=f"{PREFIX}v:{collective.id}")])
     if pending:
         text += "\n\n" + t("Awaiting your approval: {count}.", count=t.number(len(pending)))
         rows.append(
@@ -495,6 +507,23 @@ async def _show_status(
         )
     markup = InlineKeyboardMarkup(rows) if rows else None
     await send_text(context, chat_id, text, reply_markup=markup)
+
+
+async def _collective_line(
+    campaign_id: int, unit_id: int, t: Translator, context: ThiduaContext
+) -> str:
+    """Where the unit's own (collective) pledge stands, for everyone who sees the unit."""
+    pledge = await pledge_store.live_pledge(
+        campaign_id, PledgeKind.COLLECTIVE, unit_id=unit_id, session=context.db
+    )
+    if pledge is None or pledge.status is PledgeStatus.DRAFT:
+        return t("🏢 Collective registration: not sent yet.")
+    names = draft.item_names(await items_by_ids([pledge.title_item_id], session=context.db))
+    return t(
+        "🏢 Collective registration: {title} — {status}",
+        title=escape(names.get(pledge.title_item_id, "?")),
+        status=t(draft.STATUS_NAMES[pledge.status]),
+    )
 
 
 def status_text(campaign: Campaign, unit: Unit, status: RegistrationStatus, t: Translator) -> str:

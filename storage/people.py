@@ -293,3 +293,23 @@ async def set_reachable(telegram_user_id: int, *, reachable: bool, session: Asyn
 async def mark_chat_unreachable_member(chat_id: int, *, session: AsyncSession) -> None:
     """Telegram answered 403 for this private chat: the person blocked the bot."""
     await set_reachable(chat_id, reachable=False, session=session)
+
+
+async def bloc_leader_ids(bloc_id: int | None, *, session: AsyncSession) -> list[int]:
+    """Telegram ids of a bloc's heads and deputies; of the administrators when there is no bloc.
+
+    They decide the collective pledges of the bloc's units, so they are told when one arrives.
+    """
+    if bloc_id is None:
+        condition = col(RoleAssignment.role) == Role.ADMIN
+    else:
+        condition = (col(RoleAssignment.role).in_([Role.BLOC_HEAD, Role.BLOC_DEPUTY])) & (
+            col(RoleAssignment.scope_id) == bloc_id
+        )
+    result = await session.execute(
+        select(RoleAssignment.telegram_user_id, Member.telegram_user_id)
+        .outerjoin(Member, col(Member.id) == col(RoleAssignment.member_id))
+        .where(condition)
+    )
+    found = {direct or linked for direct, linked in result.all() if direct or linked}
+    return sorted(int(user_id) for user_id in found)

@@ -16,7 +16,14 @@ from storage.pledge_models import Pledge, PledgeKind, PledgeStatus
 from tests.support.flows import button, buttons, link, second_app, shown
 from tests.support.harness import BotHarness
 from tests.support.org_seed import BINH, CUONG, MAI, NHUNG
-from tests.support.pledge_seed import OPEN_DAY, individual, member_id, seed_launched, unit_id
+from tests.support.pledge_seed import (
+    OPEN_DAY,
+    collective,
+    individual,
+    member_id,
+    seed_launched,
+    unit_id,
+)
 
 
 async def _setup(harness: BotHarness, database: Database) -> int:
@@ -307,3 +314,70 @@ async def test_the_officer_enters_the_units_collective_pledge(
     assert pledge.member_id is None and pledge.entered_by == NHUNG
     own = shown(await harness.press(NHUNG, f"reg:{campaign_id}"))  # her own pledge is apart
     assert "Lao động tiên tiến" in own and "Tập thể lao động" not in own
+    assert "Đăng ký tập thể: Tập thể lao động tiên tiến — Chờ duyệt" in shown(
+        await harness.say(NHUNG, "/donvi")
+    )
+    summary = [call for call in history if "Kiểm tra đăng ký thi đua tập thể" in shown([call])]
+    again = await harness.press(NHUNG, button(summary[-1:], "Xác nhận"))
+    assert "đã được gửi (Chờ duyệt)" in shown(again)  # a second tap of ✅, explained
+
+
+async def test_the_bloc_head_decides_a_units_collective_pledge(
+    harness: BotHarness, database: Database
+) -> None:
+    campaign_id = await _setup(harness, database)
+    unit = await unit_id(database, "Sở Tư pháp")
+    values = await collective(database, campaign_id, unit)
+    async with database.session() as session:
+        sent = await pledges.confirm(values, actor=NHUNG, today=OPEN_DAY, session=session)
+    pledge_id = sent.pledge.id
+    # The unit's own officer cannot approve it, nor can an officer of another unit.
+    for user in (NHUNG, CUONG):
+        refused = shown(await harness.press(user, f"dv:a:{pledge_id}"))
+        assert "Trưởng khối/cụm hoặc quản trị viên" in refused or "không quản lý" in refused
+    officer_view = await harness.say(NHUNG, "/donvi")
+    assert "Xét duyệt đăng ký tập thể" not in str(buttons(officer_view))
+
+    units = await harness.say(BINH, "/donvi")
+    status = await harness.press(BINH, button(units, "Sở Tư pháp"))
+    assert "Đăng ký tập thể: Tập thể lao động tiên tiến — Chờ duyệt" in shown(status)
+    view = await harness.press(BINH, button(status, "Xét duyệt đăng ký tập thể"))
+    assert "🏢 <b>Sở Tư pháp</b>" in shown(view)
+    assert "lý do" in shown(await harness.press(BINH, button(view, "Trả lại")))
+    assert "Đã trả lại" in shown(await harness.say(BINH, "Thiếu chỉ tiêu cải cách hành chính"))
+    [returned] = await _notices(database)
+    assert returned.chat_id == NHUNG
+    assert "tập thể của Sở Tư pháp" in returned.payload["text"]
+    assert "Thiếu chỉ tiêu cải cách hành chính" in returned.payload["text"]
+
+    async with database.session() as session:
+        await pledges.confirm(values, actor=NHUNG, today=OPEN_DAY, session=session)
+    status = await harness.press(BINH, button(units, "Sở Tư pháp"))
+    view = await harness.press(BINH, button(status, "Xét duyệt đăng ký tập thể"))
+    assert "Đã duyệt" in shown(await harness.press(BINH, button(view, "Duyệt")))
+    notices = await _notices(database)
+    assert notices[-1].chat_id == NHUNG and "đã được duyệt" in notices[-1].payload["text"]
+    assert "Chờ duyệt" not in shown(await harness.press(BINH, button(view, "Duyệt")))
+
+
+async def test_the_bloc_head_is_told_when_a_collective_pledge_arrives(
+    harness: BotHarness, database: Database
+) -> None:
+    campaign_id = await _setup(harness, database)
+    history = await harness.say(NHUNG, "/donvi")
+
+    async def press(label: str) -> None:
+        history.extend(await harness.press(NHUNG, button(history, label)))
+
+    await press("Đăng ký tập thể")
+    await press("Tập thể lao động tiên tiến")
+    await press("Bỏ qua")
+    history.extend(await harness.say(NHUNG, "5"))
+    await press("Xong")
+    await press("Bỏ qua")
+    await press("Xác nhận")
+    await press("Xác nhận")  # a double tap: one notice only
+    [notice] = await _notices(database)
+    assert notice.chat_id == BINH and "Sở Tư pháp đã gửi đăng ký thi đua tập thể" in (
+        notice.payload["text"]
+    )

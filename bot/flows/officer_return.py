@@ -11,12 +11,11 @@ from bot.errors import UserFacingError
 from bot.flow_engine import Flow, FlowEnv, FlowInput, FlowState, Outcome, Say, Step
 from bot.i18n import N_
 from bot.pledges import return_pledge
-from bot.unit_review import notify_member
+from bot.unit_review import notify_member, owner_name
 from storage import campaigns as campaign_store
 from storage import org as org_store
-from storage import people
 from storage import pledges as pledge_store
-from storage.pledge_models import Pledge, PledgeStatus
+from storage.pledge_models import Pledge, PledgeKind, PledgeStatus
 
 NAME_OF_FLOW = "officer_return"
 REASON = "orsn"
@@ -28,27 +27,26 @@ def may_manage_any(viewer: Viewer) -> bool:
 
 
 async def managed_pledge(pledge_id: int, env: FlowEnv) -> Pledge | None:
-    """The pledge if this person may decide on it (its unit is theirs to manage), else None."""
+    """The pledge if this person may decide on it, else None.
+
+    An individual pledge is decided by whoever manages its unit; a collective one only above the
+    unit (`Viewer.may_decide_collective`).
+    """
     pledge = await pledge_store.get_pledge(pledge_id, session=env.session)
     if pledge is None:
         return None
     unit = await org_store.get_unit(pledge.unit_id, session=env.session)
-    if unit is None or not env.viewer.may_manage_unit(pledge.unit_id, unit.bloc_id):
+    if unit is None:
         return None
-    return pledge
-
-
-async def _member_name(pledge: Pledge, env: FlowEnv) -> str:
-    member = (
-        await people.get_member(pledge.member_id, session=env.session) if pledge.member_id else None
-    )
-    return member.full_name if member else "?"
+    if pledge.kind is PledgeKind.COLLECTIVE:
+        return pledge if env.viewer.may_decide_collective(unit.bloc_id) else None
+    return pledge if env.viewer.may_manage_unit(pledge.unit_id, unit.bloc_id) else None
 
 
 async def _prompt(state: FlowState, env: FlowEnv) -> list[Say]:
     t = env.t
     pledge = await managed_pledge(int(state.data.get(PLEDGE_KEY, 0)), env)
-    name = await _member_name(pledge, env) if pledge else "?"
+    name = await owner_name(pledge, session=env.session) if pledge else "?"
     return [
         Say(
             t(
@@ -83,7 +81,7 @@ async def _reason(state: FlowState, received: FlowInput, env: FlowEnv) -> Outcom
         session=env.session,
     )
     env.wake_outbox()
-    name = await _member_name(pledge, env)
+    name = await owner_name(pledge, session=env.session)
     return Outcome(
         end=True,
         say=[Say(t("↩️ Returned to {name}, with your reason.", name=escape(name)))],

@@ -7,18 +7,18 @@ often "Xác nhận" is pressed; a press on an old summary is explained, never ap
 
 from html import escape
 
+from bot.collective_review import notify_reviewers
 from bot.eligibility import eligibility_warnings
 from bot.errors import UserFacingError
 from bot.flow_engine import FlowEnv, FlowState, Outcome, Say, Step
 from bot.flows import pledge_draft as draft
 from bot.flows.pledge_choose import enter_values
+from bot.flows.pledge_owner import OwnerKind, confirm_value, owner_of, pledge_of_confirm
 from bot.flows.pledge_view import warning_lines
-from bot.flows.widgets import parse_int
 from bot.i18n import N_
 from bot.pledge_checks import registration_lateness
 from bot.pledge_values import PledgeInput
 from bot.pledges import confirm
-from storage import pledges as pledge_store
 from storage.campaign_models import CatalogueKind
 from storage.catalogue import all_items
 from storage.pledge_models import Pledge, PledgeKind, PledgeStatus
@@ -36,8 +36,16 @@ async def _summary(state: FlowState, env: FlowEnv) -> tuple[PledgeInput, str]:
     unit_id = values.unit_id or (member.unit_id if member is not None else None)
     assert unit_id is not None
     late = registration_lateness(campaign, draft.today(env))
+    owner = await owner_of(state, env)
+    headings = {
+        OwnerKind.OWN: t("📋 <b>Check your registration</b>"),
+        OwnerKind.ON_BEHALF: t("📋 <b>Check the registration of {name}</b>", name=owner.name),
+        OwnerKind.COLLECTIVE: t(
+            "📋 <b>Check the collective registration of {unit}</b>", unit=owner.name
+        ),
+    }
     lines = [
-        t("📋 <b>Check your registration</b>"),
+        headings[owner.kind],
         *draft.pledge_lines(
             t,
             campaign=campaign,
@@ -69,7 +77,7 @@ async def _summary_prompt(state: FlowState, env: FlowEnv) -> list[Say]:
         cancel = [[state.button(t("✖️ Cancel"), "x")]]
         return [Say("⚠️ " + escape(t(exc.message, **exc.params)), cancel)]
     rows = [
-        [state.button(t("✅ Confirm"), f"{draft.CONFIRM}:{draft.campaign_id(state)}")],
+        [state.button(t("✅ Confirm"), confirm_value(state))],
         [state.button(t("✏️ Edit"), "ed"), state.button(t("✖️ Cancel"), "x")],
     ]
     return [Say(text, rows)]
@@ -82,10 +90,12 @@ async def _summary_button(state: FlowState, value: str, env: FlowEnv) -> Outcome
     if value == "ed":
         state.data["editing"] = True
         return Outcome(goto=draft.EDIT)
-    if value != f"{draft.CONFIRM}:{draft.campaign_id(state)}":
+    if value != confirm_value(state):
         return Outcome(answer=t("This button is no longer valid."), reprompt=False)
     try:
         values, _ = await _summary(state, env)
+        campaign = await draft.open_campaign(state, env)
+        assert campaign is not None
         result = await confirm(
             values,
             actor=env.user_id,
@@ -97,28 +107,47 @@ async def _summary_button(state: FlowState, value: str, env: FlowEnv) -> Outcome
         return draft.refusal(t, exc)
     if result.note is not None:
         return Outcome(end=True, say=[Say("ℹ️ " + t(result.note))])
-    text = t(
-        "✅ Registration sent. Status: {status}. Your unit's emulation officer will review it; "
-        "send /dangky to see, edit or withdraw it.",
-        status=t(draft.STATUS_NAMES[result.pledge.status]),
-    )
-    return Outcome(end=True, say=[Say(text)], answer=t("Sent."))
+    owner = await owner_of(state, env)
+    if owner.kind is OwnerKind.COLLECTIVE and result.changed:
+        await notify_reviewers(result.pledge, campaign, catalogs=env.catalogs, session=env.session)
+        env.wake_outbox()
+    status = t(draft.STATUS_NAMES[result.pledge.status])
+    texts = {
+        OwnerKind.OWN: t(
+            "✅ Registration sent. Status: {status}. Your unit's emulation officer will review"
+            " it; send /dangky to see, edit or withdraw it.",
+            status=status,
+        ),
+        OwnerKind.ON_BEHALF: t(
+            "✅ The registration of {name} was saved, marked as entered by you. Status: {status}."
+            " It is now in the unit's review list (/donvi).",
+            name=owner.name,
+            status=status,
+        ),
+        OwnerKind.COLLECTIVE: t(
+            "✅ The collective registration of {unit} was sent. Status: {status}. The bloc head"
+            " decides it; /donvi shows where it stands.",
+            unit=owner.name,
+            status=status,
+        ),
+    }
+    return Outcome(end=True, say=[Say(texts[owner.kind])], answer=t("Sent."))
 
 
 async def explain_stale(value: str, env: FlowEnv) -> str | None:
     """A second tap of ✅ after the pledge was sent says so, instead of "no longer valid"."""
-    campaign_id = parse_int(value, f"{draft.CONFIRM}:")
-    member = env.viewer.member
-    if campaign_id is None or member is None or member.id is None:
-        return None
-    pledge = await pledge_store.live_pledge(
-        campaign_id, PledgeKind.INDIVIDUAL, member_id=member.id, session=env.session
-    )
+    pledge = await pledge_of_confirm(value, env)
     if pledge is None or pledge.status is PledgeStatus.DRAFT:
         return None
+    status = env.t(draft.STATUS_NAMES[pledge.status])
+    if pledge.kind is PledgeKind.COLLECTIVE or pledge.on_behalf:
+        return env.t(
+            "This registration was already sent ({status}); nothing changed. /donvi shows it.",
+            status=status,
+        )
     return env.t(
         "Your registration was already sent ({status}); nothing changed. Send /dangky to see it.",
-        status=env.t(draft.STATUS_NAMES[pledge.status]),
+        status=status,
     )
 
 

@@ -9,6 +9,8 @@ from html import escape
 from bot.errors import UserFacingError
 from bot.flow_engine import FlowEnv, FlowState, Outcome, Say, Step
 from bot.flows import pledge_draft as draft
+from bot.flows.pledge_owner import Owner, OwnerKind, owner_of
+from bot.i18n import Translator
 from bot.pledge_values import value_of
 from bot.pledges import withdraw
 from storage import pledges as pledge_store
@@ -18,7 +20,9 @@ from storage.models import Member
 from storage.pledge_models import Pledge, PledgeAction, PledgeKind, PledgeStatus
 
 
-async def stored_text(pledge: Pledge, campaign: Campaign, env: FlowEnv) -> str:
+async def stored_text(
+    pledge: Pledge, campaign: Campaign, env: FlowEnv, owner: Owner | None = None
+) -> str:
     """The pledge as stored, with its status, lateness, return reason and warnings."""
     t = env.t
     assert pledge.id is not None
@@ -31,7 +35,7 @@ async def stored_text(pledge: Pledge, campaign: Campaign, env: FlowEnv) -> str:
     if pledge.late:
         status += " · " + t("late registration")
     lines = [
-        t("📝 <b>Your registration</b> — {status}", status=status),
+        _heading(owner or Owner(OwnerKind.OWN, ""), status, t),
         *draft.pledge_lines(
             t,
             campaign=campaign,
@@ -48,6 +52,16 @@ async def stored_text(pledge: Pledge, campaign: Campaign, env: FlowEnv) -> str:
             lines.append(t("Returned because: {reason}", reason=escape(reasons[-1])))
     lines += warning_lines(pledge.warnings or [], env)
     return "\n".join(lines)
+
+
+def _heading(owner: Owner, status: str, t: Translator) -> str:
+    if owner.kind is OwnerKind.COLLECTIVE:
+        return t(
+            "🏢 <b>Collective registration of {unit}</b> — {status}", unit=owner.name, status=status
+        )
+    if owner.kind is OwnerKind.ON_BEHALF:
+        return t("📝 <b>Registration of {name}</b> — {status}", name=owner.name, status=status)
+    return t("📝 <b>Your registration</b> — {status}", status=status)
 
 
 def warning_lines(warnings: list[dict[str, object]], env: FlowEnv) -> list[str]:
@@ -86,10 +100,13 @@ async def _pledge(state: FlowState, env: FlowEnv) -> tuple[Pledge, Campaign] | N
 async def _view_prompt(state: FlowState, env: FlowEnv) -> list[Say]:
     t = env.t
     found = await _pledge(state, env)
+    owner = await owner_of(state, env)
+    if found is None and owner.kind is not OwnerKind.OWN:
+        return [Say(t("There is no such registration now; /donvi shows the unit."))]
     if found is None:
         return [Say(t("You have no registration for this campaign now. Send /dangky to register."))]
     pledge, campaign = found
-    text = await stored_text(pledge, campaign, env)
+    text = await stored_text(pledge, campaign, env, owner)
     if state.data.get("withdrawing"):
         rows = [
             [state.button(t("🗑 Yes, withdraw it"), "wy")],
@@ -120,7 +137,12 @@ async def _view_button(state: FlowState, value: str, env: FlowEnv) -> Outcome:
             )
         except UserFacingError as exc:
             return draft.refusal(t, exc)
-        text = t("🗑 Your registration is withdrawn. Send /dangky to register again.")
+        owner = await owner_of(state, env)
+        text = (
+            t("🗑 Your registration is withdrawn. Send /dangky to register again.")
+            if owner.kind is OwnerKind.OWN
+            else t("🗑 The registration is withdrawn; /donvi can start a new one.")
+        )
         return Outcome(end=True, say=[Say(text)])
     if value == "ed":
         await load_into(state, pledge, env)
