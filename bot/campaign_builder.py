@@ -56,6 +56,7 @@ async def create_campaign(
         registration_deadline=spec.registration_deadline,
         late_registration=spec.late_registration,
         registration_required=spec.registration_required,
+        report_grace_days=spec.report_grace_days,
         audience=spec.audience,
         copied_from_id=source.id if source else None,
         created_by=created_by,

@@ -34,6 +34,7 @@ MAX_DOCUMENT_MB = 20  # Telegram bots may upload 50 MB; plans are small, and big
 MAX_DOCUMENT_BYTES = MAX_DOCUMENT_MB * 1024 * 1024
 DEFAULT_TEXT_LENGTH = 500
 MAX_TEXT_LENGTH = 2000
+MAX_GRACE_DAYS = 60  # beyond two months a "grace" swallows the next quarter's milestone
 PERCENT_MIN, PERCENT_MAX = Decimal(0), Decimal(100)
 
 # Column sizes of the tables in `storage/campaign_models.py`: refuse now, not at insert time.
@@ -137,6 +138,7 @@ class CampaignSpec:
     new_catalogue_items: tuple[CatalogueItemSpec, ...]
     documents: tuple[DocumentSpec, ...]
     copy_from: str | None
+    report_grace_days: int = 0  # a milestone's report is on time until due + this many days
 
 
 # --- accepted words (Vietnamese and English, matched without case or diacritics) ----------------
@@ -184,6 +186,7 @@ _ROOT_KEYS = (
     "owner",
     "period",
     "registration",
+    "reporting",
     "milestones",
     "audience",
     "titles",
@@ -195,6 +198,7 @@ _ROOT_KEYS = (
 )
 _PERIOD_KEYS = ("start", "end")
 _REGISTRATION_KEYS = ("opens", "deadline", "late", "required")
+_REPORTING_KEYS = ("grace_days",)
 _MILESTONE_KEYS = ("name", "due")
 _AUDIENCE_KEYS = ("blocs", "units")
 _ITEM_KEYS = ("code", "name", "kind", "scope", "requirement")
@@ -528,6 +532,7 @@ def _campaign(check: _Checker, raw: dict[object, object], base_dir: Path) -> Cam
     kind = check.choice(data.get("kind"), "kind", _KIND_WORDS)
     owner = check.text(data.get("owner"), "owner", _NAME_LENGTH)
     schedule = _schedule(check, data)
+    grace_days = _reporting(check, data.get("reporting"))
     audience, blocs, units = _audience(check, data.get("audience"))
     offer = _offer(check, data)
     documents = _documents(check, data.get("documents"), base_dir)
@@ -555,6 +560,7 @@ def _campaign(check: _Checker, raw: dict[object, object], base_dir: Path) -> Cam
         new_catalogue_items=offer.new_catalogue_items,
         documents=documents,
         copy_from=offer.copy_from,
+        report_grace_days=grace_days,
     )
 
 
@@ -616,6 +622,23 @@ def _registration(
         message = N_("the deadline {deadline} is after the end of the period {end}")
         check.add("registration.deadline", message, deadline=_dmy(deadline), end=_dmy(period_end))
     return opens, deadline, late, required
+
+
+def _reporting(check: _Checker, raw: object) -> int:
+    """`reporting: {grace_days: N}`: days after a milestone's due date a report is still on
+    time; 0 (the default) means the due date itself is the last day."""
+    data = check.section(raw, "reporting", _REPORTING_KEYS)
+    if data is None or data.get("grace_days") is None:
+        return 0
+    path = "reporting.grace_days"
+    value = check.number(data["grace_days"], path)
+    if value is None:
+        return 0
+    if value != value.to_integral_value() or not 0 <= value <= MAX_GRACE_DAYS:
+        message = N_("must be a whole number of days from 0 to {max}, not {value}")
+        check.add(path, message, max=str(MAX_GRACE_DAYS), value=_number_text(value))
+        return 0
+    return int(value)
 
 
 def _milestones(

@@ -18,6 +18,7 @@ from bot.errors import UserFacingError
 from bot.i18n import N_
 from bot.pledge_values import PledgeInput, target_rows, value_of
 from storage import pledges as store
+from storage import progress as progress_store
 from storage.campaign_models import Campaign
 from storage.models import Member, MemberStatus
 from storage.pledge_models import (
@@ -229,6 +230,14 @@ async def _edit(
     )
     if before == after:
         return Transition(pledge, changed=False)
+    if await progress_store.has_reports(pledge.id, session=session):
+        # its targets carry reported progress; replacing them would lose it
+        raise UserFacingError(
+            N_(
+                "Progress was already reported against this registration; it can no longer be"
+                " changed."
+            )
+        )
     pledge.title_item_id = values.title_item_id
     pledge.award_item_id = values.award_item_id
     pledge.commitment = values.commitment.strip()

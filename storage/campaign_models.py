@@ -9,7 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, LargeBinary, Numeric
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, LargeBinary, Numeric, text
 from sqlmodel import Field, SQLModel
 
 from storage.fields import created_field, enum_field
@@ -98,6 +98,8 @@ class Campaign(SQLModel, table=True):
     registration_deadline: date
     late_registration: bool = False
     registration_required: bool = True  # "không đăng ký thì không xét"
+    # Days after a milestone's due date during which its report is still on time (and editable).
+    report_grace_days: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
     audience: AudienceKind = enum_field(AudienceKind)
     status: CampaignStatus = enum_field(CampaignStatus, default=CampaignStatus.DRAFT)
     copied_from_id: int | None = Field(default=None, foreign_key="campaigns.id")

@@ -12,7 +12,8 @@ from sqlmodel import SQLModel
 
 import storage.campaign_models
 import storage.models
-import storage.pledge_models  # noqa: F401
+import storage.pledge_models
+import storage.progress_models  # noqa: F401
 from bot.app import ThiduaApplication, build_application
 from bot.i18n import Catalogs
 from bot.settings import Settings

@@ -363,7 +363,7 @@ async def test_the_bloc_head_decides_a_units_collective_pledge(
 async def test_the_bloc_head_is_told_when_a_collective_pledge_arrives(
     harness: BotHarness, database: Database
 ) -> None:
-    campaign_id = await _setup(harness, database)
+    await _setup(harness, database)
     history = await harness.say(NHUNG, "/donvi")
 
     async def press(label: str) -> None:
