@@ -31,6 +31,8 @@ COMMANDS = (
     CommandInfo(
         "dangky", N_("Register for a campaign (đăng ký thi đua)"), frozenset({Role.MEMBER})
     ),
+    CommandInfo("baocao", N_("Report progress with evidence"), frozenset({Role.MEMBER})),
+    CommandInfo("tiendo", N_("Your progress against your pledge"), frozenset({Role.MEMBER})),
     CommandInfo("donvi", N_("Your unit: who has registered, remind the others"), MANAGERS),
     CommandInfo("huy", N_("Cancel what you are doing"), frozenset({Role.ADMIN, Role.MEMBER})),
 )

@@ -55,6 +55,10 @@ class FlowInput:
     photo: str | None = None  # file_id of the largest size
     document: str | None = None  # file_id
     document_name: str | None = None
+    file_unique_id: str | None = None  # the same file sent twice has the same one
+    file_size: int | None = None  # bytes, as Telegram reports it
+    mime_type: str | None = None
+    other: str | None = None  # a kind no step takes: "video", "voice", "sticker", …
 
     @property
     def is_text(self) -> bool:

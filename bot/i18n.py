@@ -58,6 +58,10 @@ class Translator:
         share = Decimal(0) if whole == 0 else Decimal(part * 100) / Decimal(whole)
         return format_decimal(share, format="#,##0.0", locale=self.babel_locale) + "%"
 
+    def share(self, percent: Decimal) -> str:
+        """An already computed percentage, in the same one-decimal style: 85,0%."""
+        return format_decimal(percent, format="#,##0.0", locale=self.babel_locale) + "%"
+
     def date(self, value: date) -> str:
         return babel_format_date(value, "dd/MM/yyyy", locale=self.babel_locale)
 

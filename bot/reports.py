@@ -82,6 +82,11 @@ _NOT_APPROVED = {
 }
 
 
+def not_approved_reason(status: PledgeStatus) -> str:
+    """Why a pledge in this state cannot be reported against (an N_ template)."""
+    return _NOT_APPROVED.get(status, _NOT_APPROVED[PledgeStatus.PENDING])
+
+
 @dataclass(frozen=True)
 class EvidenceInput:
     """A photo or document the member sent with the report, as Telegram describes it."""
@@ -212,11 +217,11 @@ async def submit_report(
     if pledge is None:
         raise UserFacingError(N_("This pledge no longer exists."))
     if pledge.status is not PledgeStatus.APPROVED:
-        raise UserFacingError(_NOT_APPROVED[pledge.status])
+        raise UserFacingError(not_approved_reason(pledge.status))
     campaign = await campaign_store.get_campaign(pledge.campaign_id, session=session)
     if campaign is None or campaign.status not in RUNNING:
         raise UserFacingError(N_("This campaign is not running; reports can no longer be sent."))
-    window = await _window(campaign, milestone_id, session=session)
+    window = await milestone_window(campaign, milestone_id, session=session)
     _open_window(window, today)
     targets = {t.id: t for t in await pledge_store.targets_of(pledge_id, session=session)}
     given = _checked_values(values, targets)
@@ -286,7 +291,7 @@ async def _edit(
             False,
             N_("This report was already sent with the same content; nothing changed."),
         )
-    _check_editable(report, window, today)
+    check_editable(report, window, today)
     _check_evidence_count(len(attached) + len({f.file_unique_id for f in new_files}))
     await store.save_values(changed_rows, session=session)
     added = await store.add_evidence(report.id, new_files, session=session)
@@ -301,7 +306,7 @@ async def _edit(
     return ReportTransition(report, changed=True, evidence_added=len(added))
 
 
-def _check_editable(report: ProgressReport, window: MilestoneWindow, today: date) -> None:
+def check_editable(report: ProgressReport, window: MilestoneWindow, today: date) -> None:
     """On time: until due + grace. After that only a late or a returned report, while open."""
     if report.status is _R or report.late or not window.is_late(today):
         return
@@ -315,7 +320,7 @@ def _check_editable(report: ProgressReport, window: MilestoneWindow, today: date
     )
 
 
-async def _window(
+async def milestone_window(
     campaign: Campaign, milestone_id: int, *, session: AsyncSession
 ) -> MilestoneWindow:
     assert campaign.id is not None

@@ -20,6 +20,7 @@ from handlers import (
     membership,
     middleware,
     officer,
+    progress,
     start,
 )
 
@@ -42,6 +43,7 @@ def register_handlers(application: Application) -> None:
         *broadcasts.handlers(),
         *campaign_admin.handlers(),
         *officer.handlers(),
+        *progress.ProgressHandlers(flow_handlers.engine).handlers(),
         *flow_handlers.handlers(),  # before the fallback: a flow's text and files
         *fallback.handlers(),  # last: catches whatever no feature claimed
     ]

@@ -55,13 +55,35 @@ def flow_input(message: Message) -> FlowInput:
     caption = message.caption
     html = message.caption_html if caption else None
     if message.photo:
-        return FlowInput(text=caption, html=html, photo=message.photo[-1].file_id)
+        photo = message.photo[-1]
+        return FlowInput(
+            text=caption,
+            html=html,
+            photo=photo.file_id,
+            file_unique_id=photo.file_unique_id,
+            file_size=photo.file_size,
+            mime_type="image/jpeg",
+        )
     if message.document is not None:
         document = message.document
         return FlowInput(
-            text=caption, html=html, document=document.file_id, document_name=document.file_name
+            text=caption,
+            html=html,
+            document=document.file_id,
+            document_name=document.file_name,
+            file_unique_id=document.file_unique_id,
+            file_size=document.file_size,
+            mime_type=document.mime_type,
         )
-    return FlowInput()  # a sticker, voice, location…: each step says what it expects
+    return FlowInput(other=_other_kind(message))  # each step says what it expects
+
+
+_OTHER_KINDS = ("video", "video_note", "voice", "audio", "sticker", "animation", "location")
+
+
+def _other_kind(message: Message) -> str | None:
+    """What was sent instead of text, a photo or a document (for a precise answer)."""
+    return next((kind for kind in _OTHER_KINDS if getattr(message, kind, None)), None)
 
 
 def _markup(say: Say) -> InlineKeyboardMarkup | None:
@@ -216,7 +238,9 @@ async def _edit(message: Message, say: Say) -> bool:
 
 
 # Commands that start, resume or end a flow themselves: no reminder after them.
-_FLOW_COMMANDS = filters.Regex(r"^/(phatdong|thongbao|dangky|huy|cancel)(@\w+)?(\s|$)")
+_FLOW_COMMANDS = filters.Regex(
+    r"^/(phatdong|thongbao|dangky|baocao|report|huy|cancel)(@\w+)?(\s|$)"
+)
 
 
 def build() -> FlowHandlers:

@@ -219,3 +219,17 @@ async def add_title(
     session.add(TitleHistory(member_id=member_id, year=year, code=code, source=source))
     await session.flush()
     return True
+
+
+async def live_pledges_of_member(member_id: int, *, session: AsyncSession) -> list[Pledge]:
+    """The member's individual pledges that are not withdrawn, in every campaign, oldest first."""
+    query = (
+        select(Pledge)
+        .where(
+            Pledge.member_id == member_id,
+            Pledge.kind == PledgeKind.INDIVIDUAL,
+            Pledge.status != PledgeStatus.WITHDRAWN,
+        )
+        .order_by(col(Pledge.campaign_id))
+    )
+    return list((await session.execute(query)).scalars().all())

@@ -378,6 +378,7 @@ async def test_the_bloc_head_is_told_when_a_collective_pledge_arrives(
     await press("Xác nhận")
     await press("Xác nhận")  # a double tap: one notice only
     [notice] = await _notices(database)
-    assert notice.chat_id == BINH and "Sở Tư pháp đã gửi đăng ký thi đua tập thể" in (
-        notice.payload["text"]
+    assert (
+        notice.chat_id == BINH
+        and "Sở Tư pháp đã gửi đăng ký thi đua tập thể" in (notice.payload["text"])
     )

@@ -5,7 +5,14 @@ from bot.flows.announce import announce_flow
 from bot.flows.campaign import campaign_flow
 from bot.flows.officer_return import officer_return_flow
 from bot.flows.pledge import pledge_flow
+from bot.flows.report import report_flow
 
 
 def all_flows() -> tuple[Flow, ...]:
-    return (campaign_flow(), announce_flow(), pledge_flow(), officer_return_flow())
+    return (
+        campaign_flow(),
+        announce_flow(),
+        pledge_flow(),
+        officer_return_flow(),
+        report_flow(),
+    )

@@ -79,6 +79,9 @@ def media_update(
     document: str | None = None,
     caption: str | None = None,
     file_name: str = "ke_hoach.pdf",
+    mime_type: str = "application/pdf",
+    file_size: int | None = None,
+    other: str | None = None,
 ) -> dict[str, Any]:
     update = harness.updates.message_update(user_id, "x")
     message = update["message"]
@@ -86,14 +89,39 @@ def media_update(
     if photo:
         message["photo"] = [
             {"file_id": f"{photo}-small", "file_unique_id": "ps", "width": 90, "height": 90},
-            {"file_id": photo, "file_unique_id": "pl", "width": 1280, "height": 960},
+            {
+                "file_id": photo,
+                "file_unique_id": f"u-{photo}"[:64],
+                "width": 1280,
+                "height": 960,
+                "file_size": file_size or 150_000,
+            },
         ]
     if document:
         message["document"] = {
             "file_id": document,
-            "file_unique_id": "du",
+            "file_unique_id": f"u-{document}"[:64],
             "file_name": file_name,
-            "mime_type": "application/pdf",
+            "mime_type": mime_type,
+            "file_size": file_size or 250_000,
+        }
+    if other == "video":
+        message["video"] = {
+            "file_id": "video-1",
+            "file_unique_id": "uv1",
+            "width": 640,
+            "height": 480,
+            "duration": 5,
+        }
+    if other == "sticker":
+        message["sticker"] = {
+            "file_id": "st-1",
+            "file_unique_id": "us1",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
         }
     if caption:
         message["caption"] = caption

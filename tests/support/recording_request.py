@@ -3,7 +3,7 @@
 import itertools
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram.request import BaseRequest, RequestData
@@ -26,6 +26,7 @@ SENDING_METHODS = {"sendmessage", "editmessagetext", "senddocument", "sendphoto"
 class Call:
     method: str
     params: dict[str, Any]
+    files: dict[str, bytes] = field(default_factory=dict)  # uploaded files by part name
 
     @property
     def text(self) -> str:
@@ -87,7 +88,10 @@ class RecordingRequest(BaseRequest):
     ) -> tuple[int, bytes]:
         api_method = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
-        self.calls.append(Call(api_method, params))
+        files = {}
+        if request_data is not None and request_data.multipart_data:
+            files = {name: part[1] for name, part in request_data.multipart_data.items()}
+        self.calls.append(Call(api_method, params, files))
         chat = params.get("chat_id")
         chat_id = int(chat) if chat is not None and str(chat).lstrip("-").isdigit() else None
         for index, (method, fault_chat, status, body) in enumerate(self._faults):
