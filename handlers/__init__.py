@@ -20,6 +20,7 @@ from handlers import (
     membership,
     middleware,
     officer,
+    officer_reports,
     progress,
     start,
 )
@@ -44,6 +45,7 @@ def register_handlers(application: Application) -> None:
         *campaign_admin.handlers(),
         *officer.handlers(),
         *progress.ProgressHandlers(flow_handlers.engine).handlers(),
+        *officer_reports.OfficerReports(flow_handlers.engine).handlers(),
         *flow_handlers.handlers(),  # before the fallback: a flow's text and files
         *fallback.handlers(),  # last: catches whatever no feature claimed
     ]

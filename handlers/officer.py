@@ -27,6 +27,7 @@ from bot.registration_status import RegistrationStatus, unit_registration
 from bot.replies import send_text
 from bot.unit_reminders import remind_missing
 from handlers.flows import flow_env, send_say
+from handlers.officer_reports import milestones_button
 from handlers.views import units_asked_for
 from storage import campaigns as campaign_store
 from storage import covenants as covenant_store
@@ -505,6 +506,7 @@ async def _show_status(
                 )
             ]
         )
+    rows.append([milestones_button(t("📈 Progress reports"), campaign.id, unit.id)])
     markup = InlineKeyboardMarkup(rows) if rows else None
     await send_text(context, chat_id, text, reply_markup=markup)
 

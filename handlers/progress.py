@@ -16,13 +16,12 @@ from bot.flows.report_start import NOT_LINKED_TO_REPORT, begin, member_pledges
 from bot.progress import expected_share, member_progress
 from bot.progress_view import member_chart, member_text, target_bars
 from bot.replies import send_text
+from bot.report_notices import REPORT_PREFIX  # rep:<campaign id>[:<milestone id>]
 from bot.report_windows import RUNNING
 from handlers.flows import flow_env, send_say
 from storage import campaigns as campaign_store
 from storage.message_log import log_message
 from storage.pledge_models import PledgeStatus
-
-REPORT_PREFIX = "rep:"  # rep:<campaign id>[:<milestone id>]
 
 
 class ProgressHandlers:

@@ -143,3 +143,7 @@ async def launch_figures_by_unit(
         for unit_id, count in (await session.execute(query)).all():
             figures.setdefault(int(unit_id), [0, 0, 0])[index] = int(count)
     return [(unit_id, *values) for unit_id, values in sorted(figures.items())]  # type: ignore[misc]
+
+
+async def get_milestone(milestone_id: int, *, session: AsyncSession) -> CampaignMilestone | None:
+    return await session.get(CampaignMilestone, milestone_id)

@@ -6,6 +6,7 @@ from bot.flows.campaign import campaign_flow
 from bot.flows.officer_return import officer_return_flow
 from bot.flows.pledge import pledge_flow
 from bot.flows.report import report_flow
+from bot.flows.report_return import report_return_flow
 
 
 def all_flows() -> tuple[Flow, ...]:
@@ -15,4 +16,5 @@ def all_flows() -> tuple[Flow, ...]:
         pledge_flow(),
         officer_return_flow(),
         report_flow(),
+        report_return_flow(),
     )
