@@ -19,6 +19,7 @@ from bot.cli_support import Env, in_session, one_line_errors
 from bot.errors import UserFacingError
 from bot.i18n import N_, Catalogs, Translator
 from bot.lookup import find_bloc, find_unit
+from bot.milestone_opening import open_milestone
 from storage import campaigns as store
 from storage.campaign_models import AudienceKind, Campaign, CampaignStatus
 from storage.types import utcnow
@@ -185,6 +186,49 @@ def announce_command(
 
     queued = in_session(env, go)
     click.echo(t("Queued {count} messages; the running bot sends them.", count=t.number(queued)))
+
+
+@campaign.command(name="open-report")
+@click.argument("campaign_id", type=int)
+@click.argument("milestone", type=int)
+@click.pass_obj
+@one_line_errors
+def open_report(env: Env, campaign_id: int, milestone: int) -> None:
+    """Open a milestone's reports: tell everyone with an approved pledge, with the 📈 button.
+
+    MILESTONE is its number in the campaign (1 for the first, as `campaign show` lists them).
+    """
+    t = env.t
+
+    async def go(session: AsyncSession) -> tuple[int, int]:
+        item = await _campaign(campaign_id, session)
+        assert item.id is not None
+        milestones = await store.milestones_of(item.id, session=session)
+        if not 1 <= milestone <= len(milestones):
+            raise UserFacingError(
+                N_("This campaign has {count} milestones; give a number from 1 to {count}."),
+                count=len(milestones),
+            )
+        opening = await open_milestone(
+            item,
+            milestones[milestone - 1],
+            catalogs=Catalogs(default_locale=env.settings.default_locale),
+            by=None,
+            admin_chat_id=None,
+            now=utcnow(),
+            session=session,
+        )
+        return opening.queued, opening.recipients
+
+    queued, recipients = in_session(env, go)
+    click.echo(
+        t(
+            "Queued {count} messages opening the reports ({recipients} people report in this"
+            " campaign); the running bot sends them.",
+            count=t.number(queued),
+            recipients=t.number(recipients),
+        )
+    )
 
 
 async def _campaign(campaign_id: int, session: AsyncSession) -> Campaign:

@@ -19,13 +19,18 @@ from bot.context import ThiduaContext
 from bot.errors import UserFacingError
 from bot.flows import audience
 from bot.flows.widgets import short
+from bot.milestone_opening import open_milestone, opening_text
 from bot.replies import send_text
+from bot.report_windows import RUNNING, milestone_windows
 from handlers.flows import flow_env
 from storage import campaigns as store
-from storage.campaign_models import Campaign, CampaignStatus
+from storage import pledges as pledge_store
+from storage.campaign_models import Campaign, CampaignMilestone, CampaignStatus
 
 PREVIEW_PREFIX = "cplaunch:"
 LAUNCH_PREFIX = "cpgo:"
+MILESTONE_PREFIX = "cpms:"  # cpms:<milestone id> — preview a milestone's opening message
+MILESTONE_GO_PREFIX = "cpmsgo:"  # cpmsgo:<milestone id> — send it
 LISTED = 20  # the newest campaigns; older ones stay in the CLI's `thidua campaign list`
 DRAFT_BUTTONS = 10
 
@@ -61,6 +66,17 @@ async def list_campaigns(update: Update, context: ThiduaContext) -> None:
     ]
     if drafts:
         lines += ["", t("Press 🚀 to see a draft as members will get it, then launch it.")]
+    openings = await _open_milestones(campaigns, context, chat.id)
+    rows += [
+        [
+            InlineKeyboardButton(
+                f"📣 {short(m.name)} — {short(c.name)}", callback_data=f"{MILESTONE_PREFIX}{m.id}"
+            )
+        ]
+        for c, m in openings
+    ]
+    if openings:
+        lines += ["", t("Press 📣 to open a milestone's reports: everyone who reports is told.")]
     markup = InlineKeyboardMarkup(rows) if rows else None
     await send_text(context, chat.id, "\n".join(lines), reply_markup=markup)
 
@@ -126,6 +142,110 @@ async def launch_draft(update: Update, context: ThiduaContext) -> None:
     await send_text(context, chat_id, text)
 
 
+async def _open_milestones(
+    campaigns: list[Campaign], context: ThiduaContext, chat_id: int
+) -> list[tuple[Campaign, CampaignMilestone]]:
+    """Running campaigns' milestones whose report window is open today."""
+    today = flow_env(context, chat_id).today
+    found = []
+    for campaign in campaigns:
+        if campaign.status not in RUNNING or campaign.id is None:
+            continue
+        milestones = await store.milestones_of(campaign.id, session=context.db)
+        found += [
+            (campaign, w.milestone)
+            for w in milestone_windows(campaign, milestones)
+            if w.is_open(today)
+        ]
+    return found[:DRAFT_BUTTONS]
+
+
+async def _milestone_of(
+    update: Update, context: ThiduaContext, prefix: str
+) -> tuple[Campaign, CampaignMilestone, int] | None:
+    query = update.callback_query
+    if query is None:
+        return None
+    t = context.t
+    if not context.viewer.is_admin:
+        await query.answer(t("Only administrators can manage campaigns."), show_alert=True)
+        return None
+    text = (query.data or "").removeprefix(prefix)
+    milestone = (
+        await store.get_milestone(int(text), session=context.db)
+        if text.isdigit() and len(text) < 12
+        else None
+    )
+    campaign = (
+        await store.get_campaign(milestone.campaign_id, session=context.db) if milestone else None
+    )
+    if milestone is None or campaign is None:
+        await query.answer(t("This button is no longer valid."), show_alert=True)
+        return None
+    return campaign, milestone, query.from_user.id
+
+
+async def preview_opening(update: Update, context: ThiduaContext) -> None:
+    found = await _milestone_of(update, context, MILESTONE_PREFIX)
+    query = update.callback_query
+    if found is None or query is None:
+        return
+    campaign, milestone, chat_id = found
+    t = context.t
+    await query.answer()
+    assert campaign.id is not None
+    reporters = await pledge_store.approved_reporters(campaign.id, session=context.db)
+    milestones = await store.milestones_of(campaign.id, session=context.db)
+    window = next(
+        w for w in milestone_windows(campaign, milestones) if w.milestone.id == milestone.id
+    )
+    await send_text(
+        context, chat_id, opening_text(campaign, milestone, t.date(window.on_time_until), t)
+    )
+    line = t(
+        "👆 This goes to the {count} people who report in this campaign (approved registrations).",
+        count=t.number(len(reporters)),
+    )
+    button = InlineKeyboardButton(
+        t("📣 Send now"), callback_data=f"{MILESTONE_GO_PREFIX}{milestone.id}"
+    )
+    await send_text(context, chat_id, line, reply_markup=InlineKeyboardMarkup([[button]]))
+
+
+async def send_opening(update: Update, context: ThiduaContext) -> None:
+    found = await _milestone_of(update, context, MILESTONE_GO_PREFIX)
+    query = update.callback_query
+    if found is None or query is None:
+        return
+    campaign, milestone, chat_id = found
+    t = context.t
+    env = flow_env(context, chat_id)
+    try:
+        opening = await open_milestone(
+            campaign,
+            milestone,
+            catalogs=context.app.services.catalogs,
+            by=context.viewer.telegram_user_id,
+            admin_chat_id=chat_id,
+            now=env.now,
+            session=context.db,
+        )
+    except UserFacingError as exc:
+        await query.answer(t(exc.message, **exc.params), show_alert=True)
+        return
+    env.wake_outbox()
+    await query.answer()
+    await send_text(
+        context,
+        chat_id,
+        t(
+            "📣 Queued: {count} (already sent before: {before}). /baocaogui shows the delivery.",
+            count=t.number(opening.queued),
+            before=t.number(opening.recipients - opening.queued),
+        ),
+    )
+
+
 def handlers() -> list[BaseHandler[Any, Any, Any]]:
     return [
         CommandHandler(
@@ -133,4 +253,6 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
         ),
         CallbackQueryHandler(preview_draft, pattern=f"^{PREVIEW_PREFIX}"),
         CallbackQueryHandler(launch_draft, pattern=f"^{LAUNCH_PREFIX}"),
+        CallbackQueryHandler(preview_opening, pattern=f"^{MILESTONE_PREFIX}"),
+        CallbackQueryHandler(send_opening, pattern=f"^{MILESTONE_GO_PREFIX}"),
     ]

@@ -194,7 +194,7 @@ class Broadcast(SQLModel, table=True):
     __tablename__ = "broadcasts"
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=16)  # "launch" | "announcement"
+    kind: str = Field(max_length=16)  # "launch" | "announcement" | "milestone"
     campaign_id: int | None = Field(default=None, foreign_key="campaigns.id")
     created_by: int | None = Field(default=None, sa_type=BigInteger)
     admin_chat_id: int | None = Field(default=None, sa_type=BigInteger)

@@ -233,3 +233,32 @@ async def live_pledges_of_member(member_id: int, *, session: AsyncSession) -> li
         .order_by(col(Pledge.campaign_id))
     )
     return list((await session.execute(query)).scalars().all())
+
+
+async def approved_reporters(
+    campaign_id: int, *, session: AsyncSession
+) -> list[tuple[int | None, int]]:
+    """(member id, Telegram id) of who reports in the campaign: members with an approved pledge,
+    and the officers who entered their unit's approved collective pledge (member id None)."""
+    individual = await session.execute(
+        select(Member.id, Member.telegram_user_id)
+        .join(Pledge, col(Pledge.member_id) == col(Member.id))
+        .where(
+            Pledge.campaign_id == campaign_id,
+            Pledge.kind == PledgeKind.INDIVIDUAL,
+            Pledge.status == PledgeStatus.APPROVED,
+            col(Member.telegram_user_id).is_not(None),
+        )
+        .order_by(col(Member.id))
+    )
+    collective = await session.execute(
+        select(Pledge.entered_by).where(
+            Pledge.campaign_id == campaign_id,
+            Pledge.kind == PledgeKind.COLLECTIVE,
+            Pledge.status == PledgeStatus.APPROVED,
+            col(Pledge.entered_by).is_not(None),
+        )
+    )
+    found: list[tuple[int | None, int]] = [(int(m), int(u)) for m, u in individual.all()]
+    officers = {int(u) for (u,) in collective.all()} - {user for _, user in found}
+    return found + [(None, user) for user in sorted(officers)]

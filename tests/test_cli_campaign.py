@@ -147,3 +147,14 @@ def test_announce_to_a_unit(run, db_url: str) -> None:  # type: ignore[no-untype
     }
     empty = run("announce")
     assert empty.exit_code == 1 and "cần có nội dung" in empty.stderr
+
+
+def test_open_report_refuses_a_bad_milestone_number(run, db_url: str) -> None:  # type: ignore[no-untyped-def]
+    created = run("campaign", "create", str(EXAMPLE))
+    assert created.exit_code == 0, created.output
+    [campaign] = _query(db_url, Campaign)
+    result = run("campaign", "open-report", str(campaign.id), "9")
+    assert result.exit_code != 0 and "từ 1 đến" in result.output
+    result = run("campaign", "open-report", str(campaign.id), "1")
+    assert result.exit_code != 0  # a draft is not running: one line, no traceback
+    assert "Traceback" not in result.output and "không còn diễn ra" in result.output

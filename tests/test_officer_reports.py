@@ -11,9 +11,9 @@ from bot.settings import Settings
 from storage.campaign_models import OutboxMessage
 from storage.database import Database
 from storage.progress_models import EvidenceKind, ProgressReport, ReportStatus
-from tests.support.flows import button, buttons, link, second_app, shown
+from tests.support.flows import button, buttons, link, make_admin, second_app, shown
 from tests.support.harness import BotHarness
-from tests.support.org_seed import BINH, CUONG, MAI, NHUNG
+from tests.support.org_seed import ADMIN, BINH, CUONG, MAI, NHUNG
 from tests.support.pledge_seed import OPEN_DAY, collective
 from tests.support.progress_seed import INITIATIVES, Reporting, number, seed_reporting
 from tests.support.recording_request import Call
@@ -181,3 +181,28 @@ async def test_nothing_to_review_before_the_first_milestone_opens(
     await _setup(harness, database)
     on(harness, date(2026, 12, 20))  # before the campaign period
     assert "chưa có kỳ báo cáo nào" in shown(await _unit_view(harness, NHUNG))
+
+
+async def test_an_admin_opens_a_milestones_reports_once(
+    harness: BotHarness, database: Database
+) -> None:
+    seeded = await _setup(harness, database)
+    await make_admin(database, ADMIN)
+    listing = await harness.say(ADMIN, "/phongtrao")
+    preview = await harness.press(ADMIN, button(listing, "📣 Quý I"))
+    text = shown(preview)
+    assert "Đã mở kỳ báo cáo “Quý I”" in text and "trước ngày 31/03/2027" in text
+    assert "gửi tới 2 người" in text  # Mai and Bình are approved; Nhung is not
+    assert "Đã xếp gửi: 2" in shown(await harness.press(ADMIN, button(preview, "Gửi ngay")))
+    assert "Đã xếp gửi: 0 (đã gửi trước đó: 2)" in shown(
+        await harness.press(ADMIN, button(preview, "Gửi ngay"))
+    )
+    async with database.session() as session:
+        query = select(OutboxMessage).where(OutboxMessage.kind == "milestone")
+        rows = list((await session.execute(query)).scalars())
+    assert sorted(row.chat_id for row in rows) == sorted([MAI, BINH])
+    data = rows[0].payload["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    assert data == f"rep:{seeded.campaign_id}:{seeded.milestones[0]}"
+    assert "Chỉ tiêu 1/3" in shown(await harness.press(MAI, data))
+    refused = shown(await harness.press(MAI, f"cpmsgo:{seeded.milestones[0]}"))
+    assert "Chỉ quản trị viên" in refused
