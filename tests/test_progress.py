@@ -4,6 +4,7 @@ progress against the plan for a member and a unit, and the campaign file's grace
 
 import asyncio
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from bot import progress, report_windows, reports
+from bot import pledges, progress, report_windows, reports
 from bot.campaign_builder import create_campaign
 from bot.campaign_file import CampaignFileError, load_campaign_file, parse_campaign
 from bot.errors import UserFacingError
@@ -35,6 +36,7 @@ from storage.progress_models import (
     ReportStatus,
 )
 from tests.support.org_seed import seed_org
+from tests.support.pledge_seed import OPEN_DAY, individual, member_id
 from tests.support.progress_seed import (
     BINH,
     INITIATIVES,
@@ -596,3 +598,17 @@ async def test_the_builder_stores_the_grace_days(database: Database) -> None:
         assert campaign.id is not None
         stored = await campaign_store.get_campaign(campaign.id, session=session)
     assert stored is not None and stored.report_grace_days == 10
+
+
+async def test_a_pledge_with_reports_can_no_longer_be_edited(database: Database) -> None:
+    """Editing would replace its targets and with them the progress reported against them."""
+    seed = await seed_reporting(database)
+    await send(database, seed, full_values(seed))
+    changed = await individual(database, seed.campaign_id, await member_id(database, MAI))
+    changed = replace(changed, commitment="Một cam kết mới")
+    async with database.session() as session:
+        with pytest.raises(UserFacingError, match="already reported"):
+            await pledges.confirm(changed, actor=MAI_TG, today=OPEN_DAY, session=session)
+    async with database.session() as session:
+        assert await store.has_reports(seed.mai_pledge, session=session)
+        assert not await store.has_reports(seed.binh_pledge, session=session)
