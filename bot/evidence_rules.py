@@ -7,12 +7,13 @@ Photos, PDFs, office documents, plain images and text are taken; videos, voice m
 stickers and archives are refused with what to send instead.
 """
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Any
 
 from bot.errors import UserFacingError
 from bot.flow_engine import FlowInput
 from bot.i18n import N_, Translator
+from bot.reports import EvidenceInput
 from storage.progress_models import MAX_CAPTION_LENGTH, EvidenceKind
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -47,32 +48,13 @@ KIND_NAMES = {
 }
 
 
-@dataclass(frozen=True)
-class EvidenceFile:
-    """A file accepted as evidence, as kept in the flow's data until the report is confirmed."""
+def as_data(item: EvidenceInput) -> dict[str, Any]:
+    """The accepted file as kept in the flow's data until the report is confirmed."""
+    return asdict(item)
 
-    file_id: str
-    file_unique_id: str
-    kind: EvidenceKind
-    mime_type: str | None
-    file_name: str | None
-    file_size: int | None
-    caption: str | None
 
-    def as_data(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_data(cls, data: dict[str, Any]) -> "EvidenceFile":
-        return cls(
-            file_id=str(data["file_id"]),
-            file_unique_id=str(data["file_unique_id"]),
-            kind=EvidenceKind(data["kind"]),
-            mime_type=data.get("mime_type"),
-            file_name=data.get("file_name"),
-            file_size=data.get("file_size"),
-            caption=data.get("caption"),
-        )
+def from_data(data: dict[str, Any]) -> EvidenceInput:
+    return EvidenceInput(**{**data, "kind": EvidenceKind(data["kind"])})
 
 
 def _accepted_document(mime_type: str | None, file_name: str | None) -> bool:
@@ -83,7 +65,7 @@ def _accepted_document(mime_type: str | None, file_name: str | None) -> bool:
     return bool(file_name) and str(file_name).lower().endswith(ACCEPTED_SUFFIXES)
 
 
-def evidence_file(received: FlowInput) -> EvidenceFile | None:
+def evidence_file(received: FlowInput) -> EvidenceInput | None:
     """The evidence in a message; None for plain text; UserFacingError for what cannot be kept."""
     if received.other is not None:
         kind = KIND_NAMES.get(received.other, N_("file"))
@@ -104,7 +86,7 @@ def evidence_file(received: FlowInput) -> EvidenceFile | None:
     ):
         raise UserFacingError(WRONG_KIND, kind=N_("file of this type"))
     caption = (received.text or "").strip()[:MAX_CAPTION_LENGTH] or None
-    return EvidenceFile(
+    return EvidenceInput(
         file_id=file_id,
         file_unique_id=received.file_unique_id or file_id[-64:],
         kind=EvidenceKind.PHOTO if received.photo else EvidenceKind.DOCUMENT,

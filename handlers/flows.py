@@ -118,6 +118,12 @@ async def send_say(context: ThiduaContext, chat_id: int, say: Say) -> None:
     )
 
 
+async def send_reply(context: ThiduaContext, chat_id: int, reply: Reply) -> None:
+    """Every message of an engine's reply, in order."""
+    for say in reply.messages:
+        await send_say(context, chat_id, say)
+
+
 class FlowHandlers:
     """PTB callbacks bound to one engine (built when the handlers are registered)."""
 
@@ -204,8 +210,7 @@ class FlowHandlers:
 
     @staticmethod
     async def _send(context: ThiduaContext, chat_id: int, reply: Reply) -> None:
-        for say in reply.messages:
-            await send_say(context, chat_id, say)
+        await send_reply(context, chat_id, reply)
 
     def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
         return [

@@ -14,7 +14,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.context import ThiduaContext
 from bot.errors import UserFacingError
-from bot.flow_engine import FlowEngine, Reply
+from bot.flow_engine import FlowEngine
 from bot.flows.report_return import NAME_OF_FLOW as RETURN_FLOW
 from bot.flows.report_return import REPORT_KEY
 from bot.flows.report_start import begin, collective_pledges
@@ -26,7 +26,7 @@ from bot.report_notices import notify_reporter
 from bot.report_windows import milestone_windows
 from bot.reports import STATUS_NAMES, approve_report
 from bot.unit_review import owner_name
-from handlers.flows import flow_env, send_say
+from handlers.flows import flow_env, send_reply
 from storage import campaigns as campaign_store
 from storage import org as org_store
 from storage import progress as progress_store
@@ -242,7 +242,7 @@ class OfficerReports:
         reply = await begin(self.engine, env, pledges, milestone_id=milestone_id)
         await query.answer(reply.answer, show_alert=reply.alert)
         if not reply.alert:
-            await _send(context, chat_id, reply)
+            await send_reply(context, chat_id, reply)
 
     # --- one report -----------------------------------------------------------------------------
 
@@ -365,7 +365,7 @@ class OfficerReports:
         await query.answer()
         env = flow_env(context, chat_id)
         reply = await self.engine.start(RETURN_FLOW, env, data={REPORT_KEY: found.report.id})
-        await _send(context, chat_id, reply)
+        await send_reply(context, chat_id, reply)
 
     def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
         return [CallbackQueryHandler(self.on_press, pattern=f"^{PREFIX}")]
@@ -383,11 +383,6 @@ async def _managed_unit(context: ThiduaContext, unit_id: int) -> Unit | None:
     if unit is None or not context.viewer.may_manage_unit(unit_id, unit.bloc_id):
         return None
     return unit
-
-
-async def _send(context: ThiduaContext, chat_id: int, reply: Reply) -> None:
-    for say in reply.messages:
-        await send_say(context, chat_id, say)
 
 
 def _wake_outbox(context: ThiduaContext) -> None:

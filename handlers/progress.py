@@ -11,14 +11,14 @@ from telegram import InputFile, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import ThiduaContext
-from bot.flow_engine import FlowEngine, Reply
+from bot.flow_engine import FlowEngine
 from bot.flows.report_start import NOT_LINKED_TO_REPORT, begin, member_pledges
 from bot.progress import expected_share, member_progress
 from bot.progress_view import member_chart, member_text, target_bars
 from bot.replies import send_text
 from bot.report_notices import REPORT_PREFIX  # rep:<campaign id>[:<milestone id>]
 from bot.report_windows import RUNNING
-from handlers.flows import flow_env, send_say
+from handlers.flows import flow_env, send_reply
 from storage import campaigns as campaign_store
 from storage.message_log import log_message
 from storage.pledge_models import PledgeStatus
@@ -39,7 +39,7 @@ class ProgressHandlers:
         if pledges is None:
             await send_text(context, chat.id, "⛔ " + context.t(NOT_LINKED_TO_REPORT))
             return
-        await _send(context, chat.id, await begin(self.engine, env, pledges))
+        await send_reply(context, chat.id, await begin(self.engine, env, pledges))
 
     async def report_button(self, update: Update, context: ThiduaContext) -> None:
         query = update.callback_query
@@ -61,7 +61,7 @@ class ProgressHandlers:
         reply = await begin(self.engine, env, chosen, milestone_id=milestone_id)
         await query.answer(reply.answer, show_alert=reply.alert)
         if not reply.alert:
-            await _send(context, chat_id, reply)
+            await send_reply(context, chat_id, reply)
 
     async def progress_command(self, update: Update, context: ThiduaContext) -> None:
         chat = update.effective_chat
@@ -107,11 +107,6 @@ class ProgressHandlers:
             CommandHandler(["tiendo", "progress"], self.progress_command, filters=private),
             CallbackQueryHandler(self.report_button, pattern=f"^{REPORT_PREFIX}"),
         ]
-
-
-async def _send(context: ThiduaContext, chat_id: int, reply: Reply) -> None:
-    for say in reply.messages:
-        await send_say(context, chat_id, say)
 
 
 async def _send_chart(context: ThiduaContext, chat_id: int, png: bytes, caption: str) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from html import escape
 
 from bot.errors import UserFacingError
-from bot.evidence_rules import EvidenceFile
+from bot.evidence_rules import as_data, from_data
 from bot.flow_engine import FlowEnv, FlowState
 from bot.flows import pledge_draft
 from bot.i18n import N_, Translator
@@ -62,16 +62,17 @@ def values(state: FlowState) -> dict[str, str]:
     return found
 
 
-def files(state: FlowState) -> list[EvidenceFile]:
-    return [EvidenceFile.from_data(item) for item in state.data.get("files") or []]
+def files(state: FlowState) -> list[EvidenceInput]:
+    """The evidence accepted so far, not yet stored."""
+    return [from_data(item) for item in state.data.get("files") or []]
 
 
-def add_file(state: FlowState, item: EvidenceFile) -> bool:
+def add_file(state: FlowState, item: EvidenceInput) -> bool:
     """Keep a file once (the same file sent twice has the same unique id)."""
     kept = state.data.setdefault("files", [])
     if any(entry.get("file_unique_id") == item.file_unique_id for entry in kept):
         return False
-    kept.append(item.as_data())
+    kept.append(as_data(item))
     return True
 
 
@@ -122,21 +123,6 @@ def given_values(state: FlowState, found: list[PreviousValue]) -> dict[int, Targ
         raw = typed.get(str(previous.target.id))
         given[previous.target.id] = typed_value(previous, raw) if raw is not None else None
     return given
-
-
-def evidence_inputs(state: FlowState) -> list[EvidenceInput]:
-    return [
-        EvidenceInput(
-            file_id=item.file_id,
-            file_unique_id=item.file_unique_id,
-            kind=item.kind,
-            mime_type=item.mime_type,
-            file_name=item.file_name,
-            file_size=item.file_size,
-            caption=item.caption,
-        )
-        for item in files(state)
-    ]
 
 
 def shown_value(value: TargetValue | None, t: Translator) -> str:

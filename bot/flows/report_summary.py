@@ -99,7 +99,7 @@ async def _summary_button(state: FlowState, value: str, env: FlowEnv) -> Outcome
             found.window.milestone.id,
             draft.given_values(state, previous),
             note=str(state.data.get("note") or ""),
-            evidence=draft.evidence_inputs(state),
+            evidence=draft.files(state),
             actor=env.user_id,
             today=env.today,
             session=env.session,
