@@ -105,15 +105,30 @@ async def is_in_audience(campaign: Campaign, member: Member, *, session: AsyncSe
     )
 
 
+async def scope_unit_ids(
+    kind: AudienceKind, scopes: list[tuple[str, int]], *, session: AsyncSession
+) -> list[int] | None:
+    """The units of the chosen blocs and units; None for the whole organisation."""
+    if kind == AudienceKind.ORGANISATION:
+        return None
+    blocs = [scope_id for scope_kind, scope_id in scopes if scope_kind == "bloc"]
+    unit_ids = [scope_id for scope_kind, scope_id in scopes if scope_kind == "unit"]
+    unit_ids += await store.unit_ids_of_blocs(blocs, session=session) if blocs else []
+    return unit_ids
+
+
+async def audience_unit_ids(campaign: Campaign, *, session: AsyncSession) -> list[int] | None:
+    assert campaign.id is not None
+    scopes = await store.audience_scopes(campaign.id, session=session)
+    pairs = [(scope.scope_kind, scope.scope_id) for scope in scopes]
+    return await scope_unit_ids(campaign.audience, pairs, session=session)
+
+
 async def resolve_audience(
     kind: AudienceKind, scopes: list[tuple[str, int]], *, session: AsyncSession
 ) -> Audience:
     """Members of the whole organisation, or of the chosen blocs and units."""
-    unit_ids: list[int] | None = None
-    if kind != AudienceKind.ORGANISATION:
-        blocs = [scope_id for scope_kind, scope_id in scopes if scope_kind == "bloc"]
-        unit_ids = [scope_id for scope_kind, scope_id in scopes if scope_kind == "unit"]
-        unit_ids += await store.unit_ids_of_blocs(blocs, session=session) if blocs else []
+    unit_ids = await scope_unit_ids(kind, scopes, session=session)
     members = await store.members_in_units(unit_ids, session=session)
     recipients = [
         member

@@ -15,6 +15,7 @@ from babel.numbers import format_decimal
 
 DOMAIN = "messages"
 LOCALES = ("vi", "en")
+_Date = date  # the class below has a method named `date`
 BABEL_LOCALES = {"vi": "vi_VN", "en": "en_GB"}
 
 
@@ -64,6 +65,11 @@ class Translator:
 
     def date(self, value: date) -> str:
         return babel_format_date(value, "dd/MM/yyyy", locale=self.babel_locale)
+
+    def day(self, value: "_Date") -> str:
+        """A deadline with its weekday: "thứ Tư, 31/03/2027" (lower-case inside a sentence)."""
+        text = babel_format_date(value, "EEEE, dd/MM/yyyy", locale=self.babel_locale)
+        return text[:1].lower() + text[1:] if self.locale == "vi" else text
 
     def datetime(self, value: datetime) -> str:
         return babel_format_datetime(value, "dd/MM/yyyy HH:mm", locale=self.babel_locale)

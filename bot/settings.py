@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import UserFacingError
 from bot.i18n import N_
+from bot.reminder_calendar import ReminderCalendar, parse_quiet_hours
 
 SUPPORTED_LOCALES = ("vi", "en")
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./thidua.db"
@@ -38,6 +39,19 @@ class Settings(BaseSettings):
     default_locale: str = Field(default="vi", alias="THIDUA_DEFAULT_LOCALE")
     admin_ids_raw: str = Field(default="", alias="THIDUA_ADMIN_IDS")
     send_rate: float = Field(default=30.0, gt=0, le=1000, alias="THIDUA_SEND_RATE")
+    quiet_hours_raw: str = Field(default="21:00-07:00", alias="THIDUA_QUIET_HOURS")
+    reminder_sweep_seconds: float = Field(
+        default=15.0, ge=1, le=600, alias="THIDUA_REMINDER_SWEEP_SECONDS"
+    )
+
+    @field_validator("quiet_hours_raw")
+    @classmethod
+    def _quiet_hours(cls, value: str) -> str:
+        try:
+            parse_quiet_hours(value)
+        except UserFacingError as exc:
+            raise ValueError(exc.message.format(**exc.params)) from exc
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -77,6 +91,11 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def reminder_calendar(self) -> ReminderCalendar:
+        """When reminders may go out: the zone, quiet hours, weekends and public holidays."""
+        return ReminderCalendar(self.tz, parse_quiet_hours(self.quiet_hours_raw))
 
     def require_token(self) -> str:
         """The bot token, or a ConfigError that names the variable."""

@@ -7,6 +7,7 @@ from telegram.ext import Application
 
 from bot.commands import publish_default_commands
 from bot.outbox_service import OutboxService
+from bot.reminder_service import ReminderService
 from storage import people
 from storage.catalogue import ensure_default_catalogue
 from storage.key_values import BOT_USERNAME, set_value
@@ -33,6 +34,11 @@ async def on_startup(application: Application) -> None:
         services.settings, services.database, services.catalogs, request=services.request
     )
     await services.outbox.start()
+    if application.job_queue is not None:
+        reminders = ReminderService(
+            services.settings, services.database, services.catalogs, services.outbox
+        )
+        reminders.schedule(application.job_queue)
 
 
 async def on_stop(application: Application) -> None:

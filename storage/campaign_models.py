@@ -100,6 +100,17 @@ class Campaign(SQLModel, table=True):
     registration_required: bool = True  # "không đăng ký thì không xét"
     # Days after a milestone's due date during which its report is still on time (and editable).
     report_grace_days: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    # reminder rules (bot/reminder_plan.py): days before each deadline, local time, escalation
+    reminder_days: str = Field(
+        default="7,3,1,0", max_length=64, sa_column_kwargs={"server_default": "7,3,1,0"}
+    )
+    reminder_at: str = Field(
+        default="08:00", max_length=5, sa_column_kwargs={"server_default": "08:00"}
+    )
+    reminder_escalate: bool = Field(default=True, sa_column_kwargs={"server_default": text("true")})
+    reminders_snoozable: bool = Field(
+        default=True, sa_column_kwargs={"server_default": text("true")}
+    )
     audience: AudienceKind = enum_field(AudienceKind)
     status: CampaignStatus = enum_field(CampaignStatus, default=CampaignStatus.DRAFT)
     copied_from_id: int | None = Field(default=None, foreign_key="campaigns.id")

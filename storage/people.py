@@ -313,3 +313,24 @@ async def bloc_leader_ids(bloc_id: int | None, *, session: AsyncSession) -> list
     )
     found = {direct or linked for direct, linked in result.all() if direct or linked}
     return sorted(int(user_id) for user_id in found)
+
+
+async def unit_officer_ids(unit_id: int, *, session: AsyncSession) -> list[int]:
+    """Telegram ids of the unit's emulation officers (cán bộ thi đua), for their reminder lists."""
+    result = await session.execute(
+        select(RoleAssignment.telegram_user_id, Member.telegram_user_id)
+        .outerjoin(Member, col(Member.id) == col(RoleAssignment.member_id))
+        .where(
+            col(RoleAssignment.role) == Role.UNIT_OFFICER,
+            col(RoleAssignment.scope_id) == unit_id,
+        )
+    )
+    found = {direct or linked for direct, linked in result.all() if direct or linked}
+    return sorted(int(user_id) for user_id in found)
+
+
+async def members_by_ids(member_ids: Sequence[int], *, session: AsyncSession) -> dict[int, Member]:
+    if not member_ids:
+        return {}
+    result = await session.execute(select(Member).where(col(Member.id).in_(list(member_ids))))
+    return {member.id: member for member in result.scalars().all() if member.id is not None}

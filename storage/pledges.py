@@ -262,3 +262,20 @@ async def approved_reporters(
     found: list[tuple[int | None, int]] = [(int(m), int(u)) for m, u in individual.all()]
     officers = {int(u) for (u,) in collective.all()} - {user for _, user in found}
     return found + [(None, user) for user in sorted(officers)]
+
+
+async def approved_pledge_ids(
+    campaign_id: int, member_ids: Sequence[int], *, session: AsyncSession
+) -> dict[int, int]:
+    """Member id → their approved individual pledge in the campaign (what they report on)."""
+    if not member_ids:
+        return {}
+    result = await session.execute(
+        select(Pledge.member_id, Pledge.id).where(
+            Pledge.campaign_id == campaign_id,
+            Pledge.kind == PledgeKind.INDIVIDUAL,
+            Pledge.status == PledgeStatus.APPROVED,
+            col(Pledge.member_id).in_(list(member_ids)),
+        )
+    )
+    return {int(member): int(pledge) for member, pledge in result.all() if member and pledge}

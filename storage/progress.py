@@ -320,3 +320,18 @@ async def has_reports(pledge_id: int, *, session: AsyncSession) -> bool:
         select(ProgressReport.id).where(col(ProgressReport.pledge_id) == pledge_id).limit(1)
     )
     return result.first() is not None
+
+
+async def reported_pledge_ids(
+    milestone_id: int, pledge_ids: Sequence[int], *, session: AsyncSession
+) -> set[int]:
+    """Which of these pledges already have a report at the milestone."""
+    if not pledge_ids:
+        return set()
+    result = await session.execute(
+        select(ProgressReport.pledge_id).where(
+            col(ProgressReport.milestone_id) == milestone_id,
+            col(ProgressReport.pledge_id).in_(list(pledge_ids)),
+        )
+    )
+    return {int(pledge_id) for pledge_id in result.scalars().all()}

@@ -33,6 +33,8 @@ TABLES = {
     "progress_values",
     "report_evidence",
     "report_events",
+    "reminders",
+    "member_leaves",
     "blocs",
     "bloc_leadership",
     "units",

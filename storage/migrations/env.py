@@ -10,7 +10,8 @@ from sqlmodel import SQLModel
 import storage.campaign_models
 import storage.models
 import storage.pledge_models
-import storage.progress_models  # noqa: F401
+import storage.progress_models
+import storage.reminder_models  # noqa: F401
 
 target_metadata = SQLModel.metadata
 

@@ -1,0 +1,210 @@
+"""Reminders: planned from campaign dates, swept once, never after the task is done, held on
+leave, escalated to the officer and the bloc head; safe across a crash and two sweepers."""
+
+import asyncio
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlmodel import col, select
+
+from bot import pledges
+from bot.i18n import Catalogs
+from bot.reminder_calendar import ReminderCalendar
+from bot.reminder_planner import plan_campaign
+from bot.reminder_sweep import sweep
+from storage import people
+from storage.campaign_models import Campaign, OutboxMessage
+from storage.database import Database
+from storage.models import Member
+from storage.reminder_models import MemberLeave, Reminder, ReminderStatus
+from tests.support.org_seed import BINH, CUONG, DUNG, HOA, MAI, NHUNG
+from tests.support.pledge_seed import individual, member_id, seed_launched
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+CALENDAR = ReminderCalendar(TZ)
+NAMES = {
+    "Nguyễn Thị Hồng Nhung": NHUNG,
+    "Trần Văn Bình": BINH,
+    "Lê Thị Mai": MAI,
+    "Phạm Văn Cường": CUONG,
+    "Hoàng Thị Dung": DUNG,
+    "Đặng Thị Hoa": HOA,
+}
+
+
+def local(day: date, hour: int = 8) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=TZ).astimezone(UTC)
+
+
+async def _seed(database: Database) -> int:
+    campaign_id = await seed_launched(database)
+    async with database.session() as session:
+        for user_id in NAMES.values():
+            await people.upsert_telegram_user(
+                user_id,
+                first_name="Test",
+                last_name=None,
+                username=None,
+                language_code="vi",
+                session=session,
+            )
+        await session.flush()
+        for member in (await session.execute(select(Member))).scalars():
+            member.telegram_user_id = NAMES.get(member.full_name)
+    return campaign_id
+
+
+async def _plan(database: Database, campaign_id: int, now: datetime) -> None:
+    async with database.session() as session:
+        campaign = await session.get(Campaign, campaign_id)
+        assert campaign is not None
+        await plan_campaign(campaign, calendar=CALENDAR, now=now, session=session)
+
+
+async def _sweep(database: Database, catalogs: Catalogs, now: datetime) -> dict[str, int]:
+    async with database.session() as session:
+        result = await sweep(now, catalogs=catalogs, calendar=CALENDAR, session=session)
+    return dict(result.counts)
+
+
+async def _sweep_then_die(database: Database, catalogs: Catalogs, now: datetime) -> None:
+    """The process dies after claiming and queueing, before the commit."""
+    async with database.session() as session:
+        await sweep(now, catalogs=catalogs, calendar=CALENDAR, session=session)
+        raise RuntimeError("killed before commit")
+
+
+async def _outbox(database: Database) -> list[OutboxMessage]:
+    async with database.session() as session:
+        query = select(OutboxMessage).where(OutboxMessage.kind == "reminder")
+        return list((await session.execute(query.order_by(col(OutboxMessage.id)))).scalars())
+
+
+async def _reminders(database: Database, **where: object) -> list[Reminder]:
+    async with database.session() as session:
+        query = select(Reminder)
+        for key, value in where.items():
+            query = query.where(getattr(Reminder, key) == value)
+        return list((await session.execute(query.order_by(col(Reminder.id)))).scalars())
+
+
+async def test_registration_reminders_go_only_to_who_has_not_registered(
+    database: Database, catalogs: Catalogs
+) -> None:
+    campaign_id = await _seed(database)
+    await _plan(database, campaign_id, local(date(2027, 2, 1)))
+    d7 = await _reminders(database, task="reg", step="d7")
+    assert len(d7) == 7 and {r.due_at for r in d7} == {local(date(2027, 3, 18))}
+    values = await individual(database, campaign_id, await member_id(database, "Lê Thị Mai"))
+    async with database.session() as session:
+        await pledges.confirm(values, actor=MAI, today=date(2027, 3, 1), session=session)
+    counts = await _sweep(database, catalogs, local(date(2027, 3, 18)))
+    assert counts == {"sent": 5, "done": 1, "skipped: not reachable": 1}  # Em has no Telegram
+    sent = await _outbox(database)
+    assert MAI not in {row.chat_id for row in sent}
+    text = str(sent[0].payload["text"])
+    assert "thứ Năm, 25/03/2027" in text and "còn 7 ngày" in text
+    markup = sent[0].payload["reply_markup"]
+    assert markup["inline_keyboard"][0][0]["callback_data"] == f"reg:{campaign_id}"
+    assert await _sweep(database, catalogs, local(date(2027, 3, 18), 9)) == {}  # nothing twice
+
+
+async def test_a_reminder_never_goes_out_after_its_task_is_done(
+    database: Database, catalogs: Catalogs
+) -> None:
+    campaign_id = await _seed(database)
+    await _plan(database, campaign_id, local(date(2027, 2, 1)))
+    values = await individual(database, campaign_id, await member_id(database, "Lê Thị Mai"))
+    async with database.session() as session:  # planned already; she registers before it is due
+        await pledges.confirm(values, actor=MAI, today=date(2027, 3, 20), session=session)
+    await _sweep(database, catalogs, local(date(2027, 3, 22)))  # d3 of 25/03
+    mai = await member_id(database, "Lê Thị Mai")
+    [d3] = [r for r in await _reminders(database, step="d3", task="reg") if r.subject_id == mai]
+    assert d3.status is ReminderStatus.DONE
+    assert MAI not in {row.chat_id for row in await _outbox(database)}
+
+
+async def test_on_leave_the_reminder_is_held_and_the_officer_sees_it(
+    database: Database, catalogs: Catalogs
+) -> None:
+    campaign_id = await _seed(database)
+    mai = await member_id(database, "Lê Thị Mai")
+    async with database.session() as session:
+        session.add(MemberLeave(member_id=mai, starts=date(2027, 3, 15), ends=date(2027, 3, 23)))
+    await _plan(database, campaign_id, local(date(2027, 2, 1)))
+    await _sweep(database, catalogs, local(date(2027, 3, 18)))
+    [d7] = [r for r in await _reminders(database, step="d7", task="reg") if r.subject_id == mai]
+    assert d7.status is ReminderStatus.PENDING and d7.due_at == local(date(2027, 3, 24))
+    await _sweep(database, catalogs, local(date(2027, 3, 24)))
+    assert MAI in {row.chat_id for row in await _outbox(database)}  # after the leave, once
+    d7 = (await _reminders(database, id=d7.id))[0]
+    assert d7.status is ReminderStatus.SENT
+
+
+async def test_escalation_lists_for_the_officer_and_the_bloc_head(
+    database: Database, catalogs: Catalogs
+) -> None:
+    campaign_id = await _seed(database)
+    async with database.session() as session:
+        campaign = await session.get(Campaign, campaign_id)
+        assert campaign is not None
+        campaign.late_registration = True
+    await _plan(database, campaign_id, local(date(2027, 2, 1)))
+    steps = {(r.step, r.due_at) for r in await _reminders(database, task="reg")}
+    assert ("late", local(date(2027, 3, 26))) in steps
+    assert ("officer", local(date(2027, 3, 29))) in steps  # Friday → Monday
+    assert ("bloc", local(date(2027, 3, 30))) in steps
+    await _sweep(database, catalogs, local(date(2027, 3, 30)))
+    rows = await _outbox(database)
+    officer = [r for r in rows if r.chat_id == NHUNG and "chưa đăng ký" in str(r.payload["text"])]
+    assert officer and "Lê Thị Mai" in str(officer[-1].payload["text"])
+    bloc = [r for r in rows if r.chat_id == BINH and "chưa đạt 100%" in str(r.payload["text"])]
+    assert bloc and "Sở Tư pháp — 0/3 (0,0%)" in str(bloc[-1].payload["text"])
+
+
+async def test_replanning_after_a_date_change_moves_only_pending_rows(
+    database: Database, catalogs: Catalogs
+) -> None:
+    campaign_id = await _seed(database)
+    await _plan(database, campaign_id, local(date(2027, 2, 1)))
+    await _sweep(database, catalogs, local(date(2027, 3, 18)))  # d7 sent
+    async with database.session() as session:
+        campaign = await session.get(Campaign, campaign_id)
+        assert campaign is not None
+        campaign.registration_deadline = date(2027, 4, 2)
+    await _plan(database, campaign_id, local(date(2027, 3, 19)))
+    d7 = await _reminders(database, task="reg", step="d7")
+    assert {r.status for r in d7} != {ReminderStatus.PENDING}  # sent ones stay as they were
+    d3 = await _reminders(database, task="reg", step="d3")
+    assert {r.due_at for r in d3} == {local(date(2027, 3, 30))}
+    assert {r.deadline for r in d3} == {date(2027, 4, 2)}
+
+
+async def test_a_crash_between_claim_and_send_loses_nothing_and_sends_once(
+    database: Database, catalogs: Catalogs
+) -> None:
+    campaign_id = await _seed(database)
+    await _plan(database, campaign_id, local(date(2027, 2, 1)))
+    with pytest.raises(RuntimeError, match="killed"):
+        await _sweep_then_die(database, catalogs, local(date(2027, 3, 18)))
+    assert await _outbox(database) == []
+    assert await _sweep(database, catalogs, local(date(2027, 3, 18))) == {
+        "sent": 6,
+        "skipped: not reachable": 1,
+    }
+    assert len(await _outbox(database)) == 6
+
+
+async def test_two_sweepers_at_once_send_each_reminder_once(
+    database: Database, catalogs: Catalogs
+) -> None:
+    campaign_id = await _seed(database)
+    await _plan(database, campaign_id, local(date(2027, 2, 1)))
+    now = local(date(2027, 4, 5))  # d7 … d0 of registration are all due by now
+    results = await asyncio.gather(*(_sweep(database, catalogs, now) for _ in range(2)))
+    rows = await _outbox(database)
+    keys = [row.dedupe_key for row in rows]
+    assert len(keys) == len(set(keys))
+    sent = await _reminders(database, status=ReminderStatus.SENT)
+    assert len(rows) == len(sent) and sum(r.get("sent", 0) for r in results) == len(sent)
