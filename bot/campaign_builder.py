@@ -5,10 +5,13 @@ units, titles) are resolved against the database; anything unknown is reported w
 like the file parser does.
 """
 
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.campaign_file import CampaignFileError, CampaignSpec, Problem, TargetSpec
 from bot.i18n import N_
+from bot.reminder_plan import ReminderRules
 from bot.text import match_key
 from storage import campaigns as store
 from storage import org as org_store
@@ -29,6 +32,16 @@ from storage.pledge_rules import ensure_default_rules
 class _Problems(list[Problem]):
     def add(self, path: str, message: str, **params: str) -> None:
         self.append(Problem(path, message, params))
+
+
+def rule_columns(rules: ReminderRules) -> dict[str, Any]:
+    """The campaign columns that keep its reminder rules (read back by `parse_rules`)."""
+    return {
+        "reminder_days": ",".join(str(days) for days in rules.days_before),
+        "reminder_at": rules.at.strftime("%H:%M"),
+        "reminder_escalate": rules.escalate,
+        "reminders_snoozable": rules.snoozable,
+    }
 
 
 async def create_campaign(
@@ -57,6 +70,7 @@ async def create_campaign(
         late_registration=spec.late_registration,
         registration_required=spec.registration_required,
         report_grace_days=spec.report_grace_days,
+        **rule_columns(spec.reminder_rules),
         audience=spec.audience,
         copied_from_id=source.id if source else None,
         created_by=created_by,

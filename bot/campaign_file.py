@@ -11,7 +11,7 @@ import difflib
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import Enum
@@ -20,7 +20,9 @@ from typing import Any, ClassVar, TypeVar
 
 import yaml
 
+from bot.errors import UserFacingError
 from bot.i18n import N_
+from bot.reminder_plan import ReminderRules, parse_rules
 from bot.text import collapse_spaces, match_key
 from storage.campaign_models import (
     AudienceKind,
@@ -139,6 +141,7 @@ class CampaignSpec:
     documents: tuple[DocumentSpec, ...]
     copy_from: str | None
     report_grace_days: int = 0  # a milestone's report is on time until due + this many days
+    reminder_rules: ReminderRules = field(default_factory=ReminderRules)  # deadline reminders
 
 
 # --- accepted words (Vietnamese and English, matched without case or diacritics) ----------------
@@ -187,6 +190,7 @@ _ROOT_KEYS = (
     "period",
     "registration",
     "reporting",
+    "reminders",
     "milestones",
     "audience",
     "titles",
@@ -199,6 +203,7 @@ _ROOT_KEYS = (
 _PERIOD_KEYS = ("start", "end")
 _REGISTRATION_KEYS = ("opens", "deadline", "late", "required")
 _REPORTING_KEYS = ("grace_days",)
+_REMINDER_KEYS = ("days_before", "at", "escalate", "snooze")
 _MILESTONE_KEYS = ("name", "due")
 _AUDIENCE_KEYS = ("blocs", "units")
 _ITEM_KEYS = ("code", "name", "kind", "scope", "requirement")
@@ -533,6 +538,7 @@ def _campaign(check: _Checker, raw: dict[object, object], base_dir: Path) -> Cam
     owner = check.text(data.get("owner"), "owner", _NAME_LENGTH)
     schedule = _schedule(check, data)
     grace_days = _reporting(check, data.get("reporting"))
+    reminder_rules = _reminders(check, data.get("reminders"))
     audience, blocs, units = _audience(check, data.get("audience"))
     offer = _offer(check, data)
     documents = _documents(check, data.get("documents"), base_dir)
@@ -561,6 +567,7 @@ def _campaign(check: _Checker, raw: dict[object, object], base_dir: Path) -> Cam
         documents=documents,
         copy_from=offer.copy_from,
         report_grace_days=grace_days,
+        reminder_rules=reminder_rules,
     )
 
 
@@ -639,6 +646,38 @@ def _reporting(check: _Checker, raw: object) -> int:
         check.add(path, message, max=str(MAX_GRACE_DAYS), value=_number_text(value))
         return 0
     return int(value)
+
+
+def _reminders(check: _Checker, raw: object) -> ReminderRules:
+    """`reminders: {days_before: 7, 3, 1, 0, at: "08:00", escalate: có, snooze: có}`; every key
+    optional, the defaults are the organisation's usual rules (bot/reminder_plan.py)."""
+    data = check.section(raw, "reminders", _REMINDER_KEYS)
+    if data is None:
+        return ReminderRules()
+    escalate = check.boolean(data.get("escalate"), "reminders.escalate", default=True)
+    snooze = check.boolean(data.get("snooze"), "reminders.snooze", default=True)
+    days, at = data.get("days_before"), data.get("at")
+    if isinstance(at, int) and not isinstance(at, bool):  # YAML 1.1 reads 8:00 as 480 minutes
+        at = f"{at // 60}:{at % 60:02d}"
+    if isinstance(days, int) and not isinstance(days, bool):
+        days = str(days)
+    rules = ReminderRules(escalate=escalate, snoozable=snooze)
+    try:
+        if days is not None:
+            listed = days if isinstance(days, (str, list)) else str(days)
+            rules = replace(rules, days_before=parse_rules(listed, None, None, None).days_before)
+    except UserFacingError as exc:
+        check.add("reminders.days_before", exc.message, **_texts(exc.params))
+    try:
+        if at is not None:
+            rules = replace(rules, at=parse_rules(None, str(at), None, None).at)
+    except UserFacingError as exc:
+        check.add("reminders.at", exc.message, **_texts(exc.params))
+    return rules
+
+
+def _texts(params: Mapping[str, object]) -> dict[str, str]:
+    return {name: str(value) for name, value in params.items()}
 
 
 def _milestones(

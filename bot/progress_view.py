@@ -7,7 +7,8 @@ a time so a burst of /tiendo cannot starve the event loop's thread of the GIL fo
 
 import asyncio
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
 from decimal import Decimal
 from html import escape
 
@@ -127,8 +128,14 @@ async def _draw(
     return await asyncio.to_thread(draw)
 
 
-def unit_text(unit_name: str, progress: UnitProgress, t: Translator) -> str:
-    """Who reported (status, average share of plan, late) and who has not, at a milestone."""
+def unit_text(
+    unit_name: str,
+    progress: UnitProgress,
+    t: Translator,
+    on_leave: Mapping[int, date] | None = None,
+) -> str:
+    """Who reported (status, average share of plan, late) and who has not, at a milestone;
+    someone on leave is marked as such, not as late."""
     reported, members = len(progress.reported), len(progress.members)
     lines = [
         t(
@@ -157,7 +164,10 @@ def unit_text(unit_name: str, progress: UnitProgress, t: Translator) -> str:
             )
     if progress.missing:
         lines += ["", t("<b>Not reported yet</b>")]
-        lines += [f"• {escape(m.full_name)}" for m in progress.missing]
+        for member in progress.missing:
+            back = (on_leave or {}).get(member.member_id)
+            away = " · " + t("🏖 on leave until {date}", date=t.date(back)) if back else ""
+            lines.append(f"• {escape(member.full_name)}{away}")
     return "\n".join(lines)
 
 

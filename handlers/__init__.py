@@ -22,6 +22,7 @@ from handlers import (
     officer,
     officer_reports,
     progress,
+    reminders,
     start,
 )
 
@@ -46,6 +47,7 @@ def register_handlers(application: Application) -> None:
         *officer.handlers(),
         *progress.ProgressHandlers(flow_handlers.engine).handlers(),
         *officer_reports.OfficerReports(flow_handlers.engine).handlers(),
+        *reminders.ReminderHandlers(flow_handlers.engine).handlers(),
         *flow_handlers.handlers(),  # before the fallback: a flow's text and files
         *fallback.handlers(),  # last: catches whatever no feature claimed
     ]

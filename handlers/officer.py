@@ -4,6 +4,8 @@ Who registered and who to remind; review (view, approve, return, approve all); r
 behalf of a member without Telegram; the unit's collective pledge; sign the bloc's covenant.
 """
 
+from collections.abc import Mapping
+from datetime import date
 from html import escape
 from typing import Any
 
@@ -37,6 +39,7 @@ from storage.campaign_models import Campaign, CampaignStatus
 from storage.catalogue import items_by_ids
 from storage.models import Unit
 from storage.pledge_models import Covenant, Pledge, PledgeKind, PledgeStatus
+from storage.reminders import leaves_on
 
 PREFIX = "dv:"
 UNIT = f"{PREFIX}u:"  # dv:u:<unit_id> — a unit chosen
@@ -456,7 +459,9 @@ async def _show_status(
     assert campaign.id is not None and unit.id is not None
     t = context.t
     status = await unit_registration(campaign.id, unit.id, session=context.db)
-    text = status_text(campaign, unit, status, t)
+    today = flow_env(context, chat_id).today
+    leaves = await leaves_on([m.member_id for m in status.missing], today, session=context.db)
+    text = status_text(campaign, unit, status, t, {m: leave.ends for m, leave in leaves.items()})
     text += "\n\n" + await _collective_line(campaign.id, unit.id, t, context)
     pending = await review.pending_pledges(campaign.id, unit.id, session=context.db)
     rows = []
@@ -528,7 +533,14 @@ async def _collective_line(
     )
 
 
-def status_text(campaign: Campaign, unit: Unit, status: RegistrationStatus, t: Translator) -> str:
+def status_text(
+    campaign: Campaign,
+    unit: Unit,
+    status: RegistrationStatus,
+    t: Translator,
+    on_leave: Mapping[int, date] | None = None,
+) -> str:
+    """The unit's figures and who is missing; someone on leave is marked, not counted as late."""
     lines = [
         f"<b>{escape(unit.name)}</b> — {escape(campaign.name)}",
         t(
@@ -546,7 +558,9 @@ def status_text(campaign: Campaign, unit: Unit, status: RegistrationStatus, t: T
     lines.append(t("Not registered yet:"))
     for index, member in enumerate(status.missing, start=1):
         position = f" — {escape(member.position)}" if member.position else ""
-        lines.append(f"{index}. {escape(member.full_name)}{position}")
+        back = (on_leave or {}).get(member.member_id)
+        away = " · " + t("🏖 on leave until {date}", date=t.date(back)) if back else ""
+        lines.append(f"{index}. {escape(member.full_name)}{position}{away}")
     return "\n".join(lines)
 
 

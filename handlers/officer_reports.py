@@ -35,6 +35,7 @@ from storage.message_log import log_message
 from storage.models import Unit
 from storage.pledge_models import PledgeKind
 from storage.progress_models import EvidenceKind, ReportStatus
+from storage.reminders import leaves_on
 
 PREFIX = "dr:"
 MILESTONES = f"{PREFIX}m:"  # dr:m:<campaign>:<unit> — the milestones to look at
@@ -132,7 +133,10 @@ class OfficerReports:
         progress = await unit_progress(
             milestone.campaign_id, unit.id, milestone.id, session=context.db
         )
-        text = unit_text(unit.name, progress, t)
+        today = flow_env(context, chat_id).today
+        missing = [m.member_id for m in progress.missing]
+        leaves = await leaves_on(missing, today, session=context.db)
+        text = unit_text(unit.name, progress, t, {m: leave.ends for m, leave in leaves.items()})
         rows = []
         for index, member in enumerate(progress.reported[:REVIEW_BUTTONS], start=1):
             mark = "⏳ " if member.report_status is ReportStatus.SUBMITTED else ""

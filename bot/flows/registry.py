@@ -3,6 +3,7 @@
 from bot.flow_engine import Flow
 from bot.flows.announce import announce_flow
 from bot.flows.campaign import campaign_flow
+from bot.flows.leave import leave_flow
 from bot.flows.officer_return import officer_return_flow
 from bot.flows.pledge import pledge_flow
 from bot.flows.report import report_flow
@@ -17,4 +18,5 @@ def all_flows() -> tuple[Flow, ...]:
         officer_return_flow(),
         report_flow(),
         report_return_flow(),
+        leave_flow(),
     )
