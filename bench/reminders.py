@@ -401,7 +401,7 @@ async def plant_live(
     due = {chat: first + timedelta(seconds=spread * n / count) for n, chat in enumerate(chats)}
     async with database.session() as session:
         found = await session.execute(text("SELECT telegram_user_id, id FROM members"))
-        ids: dict[int, int] = {int(chat): int(member) for chat, member in found.tuples()}
+        ids: dict[int, int] = {int(chat): int(member) for chat, member in found}
         # snoozed: the bot's plan job (5 s after start) leaves their time alone
         session.add_all(
             Reminder(

@@ -656,11 +656,7 @@ def _reminders(check: _Checker, raw: object) -> ReminderRules:
         return ReminderRules()
     escalate = check.boolean(data.get("escalate"), "reminders.escalate", default=True)
     snooze = check.boolean(data.get("snooze"), "reminders.snooze", default=True)
-    days, at = data.get("days_before"), data.get("at")
-    if isinstance(at, int) and not isinstance(at, bool):  # YAML 1.1 reads 8:00 as 480 minutes
-        at = f"{at // 60}:{at % 60:02d}"
-    if isinstance(days, int) and not isinstance(days, bool):
-        days = str(days)
+    days, at = data.get("days_before"), data.get("at")  # numbers stay text (see _Loader)
     rules = ReminderRules(escalate=escalate, snoozable=snooze)
     try:
         if days is not None:

@@ -944,3 +944,30 @@ def test_parse_vn_number(text: str, expected: str) -> None:
 def test_parse_vn_number_rejects(text: str) -> None:
     with pytest.raises(ValueError, match="not a Vietnamese number"):
         parse_vn_number(text)
+
+
+# --- reminders ------------------------------------------------------------------------------------
+
+
+def test_reminder_rules_default_and_from_the_file() -> None:
+    from datetime import time
+
+    assert parse().reminder_rules.days_before == (7, 3, 1, 0)
+    spec = parse(reminders={"days_before": "10, 5, 0", "at": "07:30", "snooze": "không"})
+    rules = spec.reminder_rules
+    assert rules.days_before == (10, 5, 0) and rules.at == time(7, 30)
+    assert not rules.snoozable and rules.escalate
+    unquoted = campaign_yaml() + "reminders:\n  at: 8:30\n  days_before: 3\n"
+    rules = parse_campaign(unquoted).reminder_rules  # YAML 1.1 would read 8:30 as 510
+    assert rules.at == time(8, 30) and rules.days_before == (3,)
+    assert parse(reminders={"days_before": [3, 1]}).reminder_rules.days_before == (3, 1)
+
+
+def test_bad_reminder_rules_name_the_key() -> None:
+    found = problems(reminders={"days_before": "7, x", "at": "25:00", "escalate": "đôi khi"})
+    assert sorted(paths(found)) == [
+        "reminders.at",
+        "reminders.days_before",
+        "reminders.escalate",
+    ]
+    assert paths(problems(reminders={"every": 3})) == ["reminders.every"]
