@@ -25,6 +25,7 @@ from telegram import InlineKeyboardButton
 
 from bot.access import Viewer
 from bot.i18n import N_, Catalogs, Translator
+from bot.reminder_calendar import ReminderCalendar
 from storage.flows import end_flow, load_flow, save_flow
 
 CALLBACK_PREFIX = "f:"
@@ -110,6 +111,11 @@ class FlowEnv:
     now: datetime
     wake_outbox: Callable[[], None]
     tz: ZoneInfo = DEFAULT_TIME_ZONE  # the settings' zone: deadlines are local dates
+    calendar: ReminderCalendar | None = None  # the settings' quiet hours, for re-planning
+
+    @property
+    def reminder_calendar(self) -> ReminderCalendar:
+        return self.calendar or ReminderCalendar(self.tz)
 
     @property
     def user_id(self) -> int:

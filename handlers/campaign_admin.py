@@ -18,17 +18,19 @@ from bot.chat_launch import launch_now
 from bot.context import ThiduaContext
 from bot.errors import UserFacingError
 from bot.flows import audience
+from bot.flows.reminder_rules import NAME_OF_FLOW as RULES_FLOW
 from bot.flows.widgets import short
 from bot.milestone_opening import open_milestone, opening_text
 from bot.replies import send_text
 from bot.report_windows import RUNNING, milestone_windows
-from handlers.flows import flow_env
+from handlers.flows import flow_env, send_reply, shared_engine
 from storage import campaigns as store
 from storage import pledges as pledge_store
 from storage.campaign_models import Campaign, CampaignMilestone, CampaignStatus
 
 PREVIEW_PREFIX = "cplaunch:"
 LAUNCH_PREFIX = "cpgo:"
+RULES_PREFIX = "cprr:"  # cprr:<campaign id> — its reminder rules
 MILESTONE_PREFIX = "cpms:"  # cpms:<milestone id> — preview a milestone's opening message
 MILESTONE_GO_PREFIX = "cpmsgo:"  # cpmsgo:<milestone id> — send it
 LISTED = 20  # the newest campaigns; older ones stay in the CLI's `thidua campaign list`
@@ -77,6 +79,12 @@ async def list_campaigns(update: Update, context: ThiduaContext) -> None:
     ]
     if openings:
         lines += ["", t("Press 📣 to open a milestone's reports: everyone who reports is told.")]
+    rows += [
+        [InlineKeyboardButton(f"⏰ {short(c.name)}", callback_data=f"{RULES_PREFIX}{c.id}")]
+        for c in campaigns[:DRAFT_BUTTONS]
+        if c.status is not CampaignStatus.CLOSED
+    ]
+    lines += ["", t("Press ⏰ to see or change a campaign's reminders.")]
     markup = InlineKeyboardMarkup(rows) if rows else None
     await send_text(context, chat.id, "\n".join(lines), reply_markup=markup)
 
@@ -246,6 +254,30 @@ async def send_opening(update: Update, context: ThiduaContext) -> None:
     )
 
 
+async def reminder_rules(update: Update, context: ThiduaContext) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    t = context.t
+    if not context.viewer.is_admin:
+        await query.answer(t("Only administrators can manage campaigns."), show_alert=True)
+        return
+    text = (query.data or "").removeprefix(RULES_PREFIX)
+    campaign = (
+        await store.get_campaign(int(text), session=context.db)
+        if text.isdigit() and len(text) < 12
+        else None
+    )
+    if campaign is None:
+        await query.answer(t("This button is no longer valid."), show_alert=True)
+        return
+    await query.answer()
+    chat_id = query.from_user.id
+    env = flow_env(context, chat_id)
+    reply = await shared_engine().start(RULES_FLOW, env, data={"campaign": campaign.id})
+    await send_reply(context, chat_id, reply)
+
+
 def handlers() -> list[BaseHandler[Any, Any, Any]]:
     return [
         CommandHandler(
@@ -255,4 +287,5 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
         CallbackQueryHandler(launch_draft, pattern=f"^{LAUNCH_PREFIX}"),
         CallbackQueryHandler(preview_opening, pattern=f"^{MILESTONE_PREFIX}"),
         CallbackQueryHandler(send_opening, pattern=f"^{MILESTONE_GO_PREFIX}"),
+        CallbackQueryHandler(reminder_rules, pattern=f"^{RULES_PREFIX}"),
     ]

@@ -45,6 +45,7 @@ def flow_env(context: ThiduaContext, chat_id: int) -> FlowEnv:
         now=services.now(),
         wake_outbox=wake_outbox,
         tz=services.settings.tz,
+        calendar=services.settings.reminder_calendar,
     )
 
 
@@ -246,6 +247,16 @@ async def _edit(message: Message, say: Say) -> bool:
 _FLOW_COMMANDS = filters.Regex(
     r"^/(phatdong|thongbao|dangky|baocao|report|huy|cancel)(@\w+)?(\s|$)"
 )
+
+
+_ENGINE: list[FlowEngine] = []
+
+
+def shared_engine() -> FlowEngine:
+    """An engine for features that start a flow from their own buttons (built once, stateless)."""
+    if not _ENGINE:
+        _ENGINE.append(FlowEngine(all_flows()))
+    return _ENGINE[0]
 
 
 def build() -> FlowHandlers:

@@ -16,11 +16,9 @@ from bot import unit_review as review
 from bot.context import ThiduaContext
 from bot.covenant_view import covenant_text, unit_signature
 from bot.errors import UserFacingError
-from bot.flow_engine import FlowEngine
 from bot.flows import pledge_draft as draft
 from bot.flows.officer_return import NAME_OF_FLOW as RETURN_FLOW
 from bot.flows.officer_return import PLEDGE_KEY, managed_pledge
-from bot.flows.registry import all_flows
 from bot.i18n import Translator
 from bot.pledge_checks import registration_lateness
 from bot.pledges import approve
@@ -28,7 +26,7 @@ from bot.quotas import quota_warnings
 from bot.registration_status import RegistrationStatus, unit_registration
 from bot.replies import send_text
 from bot.unit_reminders import remind_missing
-from handlers.flows import flow_env, send_say
+from handlers.flows import flow_env, send_say, shared_engine
 from handlers.officer_reports import milestones_button
 from handlers.views import units_asked_for
 from storage import campaigns as campaign_store
@@ -185,7 +183,7 @@ async def _collective_press(
     await query.answer()
     data = {"campaign": campaign.id, draft.COLLECTIVE: unit.id, draft.ON_BEHALF: None}
     step = draft.VIEW if live is not None else draft.TITLE
-    reply = await _engine().start(draft.NAME_OF_FLOW, env, step=step, data=data)
+    reply = await shared_engine().start(draft.NAME_OF_FLOW, env, step=step, data=data)
     note = t("🏢 Collective registration of {unit}.", unit=escape(unit.name))
     await send_text(context, chat_id, note)
     for say in reply.messages:
@@ -352,7 +350,7 @@ async def _pledge_press(
         return
     if action == "x":
         await query.answer()
-        reply = await _engine().start(RETURN_FLOW, env, data={PLEDGE_KEY: pledge.id})
+        reply = await shared_engine().start(RETURN_FLOW, env, data={PLEDGE_KEY: pledge.id})
         for say in reply.messages:
             await send_say(context, chat_id, say)
         return
@@ -396,21 +394,11 @@ async def _on_behalf_press(
         return
     await query.answer()
     data = {"campaign": campaign_id, draft.ON_BEHALF: member.id}
-    reply = await _engine().start(draft.NAME_OF_FLOW, env, step=draft.TITLE, data=data)
+    reply = await shared_engine().start(draft.NAME_OF_FLOW, env, step=draft.TITLE, data=data)
     note = t("✍️ Registering for {name} (entered by you).", name=escape(member.full_name))
     await send_text(context, chat_id, note)
     for say in reply.messages:
         await send_say(context, chat_id, say)
-
-
-_ENGINE: list[FlowEngine] = []
-
-
-def _engine() -> FlowEngine:
-    """The flow engine, for starting the return-reason flow (built once, stateless)."""
-    if not _ENGINE:
-        _ENGINE.append(FlowEngine(all_flows()))
-    return _ENGINE[0]
 
 
 def _wake_outbox(context: ThiduaContext) -> None:

@@ -11,9 +11,9 @@ from bot.reminder_planner import plan_campaign
 from storage.campaign_models import Campaign
 from storage.database import Database
 from storage.reminder_models import MemberLeave, Reminder
-from tests.support.flows import button, buttons, link, shown
+from tests.support.flows import button, buttons, link, make_admin, shown
 from tests.support.harness import BotHarness
-from tests.support.org_seed import MAI, NHUNG
+from tests.support.org_seed import ADMIN, MAI, NHUNG
 from tests.support.pledge_seed import member_id, seed_launched
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -102,3 +102,27 @@ async def test_the_officer_sees_who_is_on_leave(harness: BotHarness, database: D
     async with database.session() as session:
         rows = (await session.execute(select(Reminder).order_by(col(Reminder.id)))).scalars()
         assert any(r.subject_id == mai for r in rows)
+
+
+async def test_an_admin_changes_the_rules_in_chat_and_they_are_replanned(
+    harness: BotHarness, database: Database
+) -> None:
+    campaign_id = await _setup(harness, database)
+    await make_admin(database, ADMIN)
+    listing = await harness.say(ADMIN, "/phongtrao")
+    menu = await harness.press(ADMIN, button(listing, "⏰"))
+    assert "Nhắc trước mỗi hạn (ngày): 7, 3, 1, 0" in shown(menu)
+    assert "ví dụ 7, 3, 1, 0" in shown(await harness.press(ADMIN, button(menu, "Số ngày")))
+    assert "từ 0 đến 60" in shown(await harness.say(ADMIN, "5, 90"))
+    saved = shown(await harness.say(ADMIN, "5, 2"))
+    assert "Đã lưu" in saved and "Nhắc trước mỗi hạn (ngày): 5, 2" in saved
+    async with database.session() as session:
+        campaign = await session.get(Campaign, campaign_id)
+        assert campaign is not None and campaign.reminder_days == "5,2"
+        steps = {r.step for r in (await session.execute(select(Reminder))).scalars()}
+    assert {"d5", "d2"} <= steps and "d7" not in steps
+    history = await harness.say(ADMIN, "/phongtrao")
+    menu = await harness.press(ADMIN, button(history, "⏰"))
+    toggled = await harness.press(ADMIN, button(menu, "hoãn nhắc"))
+    assert "Cho phép hoãn nhắc: Không" in shown(toggled)
+    assert "Chỉ quản trị viên" in shown(await harness.press(MAI, f"cprr:{campaign_id}"))

@@ -6,6 +6,7 @@ from bot.flows.campaign import campaign_flow
 from bot.flows.leave import leave_flow
 from bot.flows.officer_return import officer_return_flow
 from bot.flows.pledge import pledge_flow
+from bot.flows.reminder_rules import reminder_rules_flow
 from bot.flows.report import report_flow
 from bot.flows.report_return import report_return_flow
 
@@ -19,4 +20,5 @@ def all_flows() -> tuple[Flow, ...]:
         report_flow(),
         report_return_flow(),
         leave_flow(),
+        reminder_rules_flow(),
     )
