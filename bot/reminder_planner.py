@@ -114,16 +114,3 @@ async def plan_campaign(
     for task, name in await store.pending_slots(campaign.id, session=session) - planned:
         dropped += await store.drop_slot(campaign.id, task, name, session=session)
     return PlanResult(slots=len(steps), added=added, moved=moved, dropped=dropped)
-
-
-async def plan_all(
-    *, calendar: ReminderCalendar, now: datetime, session: AsyncSession
-) -> dict[int, PlanResult]:
-    """Every campaign: running ones planned, the others' pending reminders dropped."""
-    results = {}
-    for campaign in await campaign_store.all_campaigns(session=session):
-        if campaign.id is not None and campaign.status is not CampaignStatus.DRAFT:
-            results[campaign.id] = await plan_campaign(
-                campaign, calendar=calendar, now=now, session=session
-            )
-    return results

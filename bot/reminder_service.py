@@ -12,9 +12,11 @@ from telegram.ext import CallbackContext, JobQueue
 
 from bot.i18n import Catalogs
 from bot.outbox_service import OutboxService
-from bot.reminder_planner import plan_all
+from bot.reminder_planner import plan_campaign
 from bot.reminder_sweep import BATCH, SweepResult, sweep
 from bot.settings import Settings
+from storage import campaigns as campaign_store
+from storage.campaign_models import CampaignStatus
 from storage.database import Database
 from storage.types import utcnow
 
@@ -40,9 +42,22 @@ class ReminderService:
         self.calendar = settings.reminder_calendar
 
     async def plan(self) -> None:
+        """Each campaign in its own transaction: on SQLite the single write lock is held for one
+        campaign's plan at a time, not for all of them."""
         async with self.database.session() as session:
-            results = await plan_all(calendar=self.calendar, now=utcnow(), session=session)
-        for campaign_id, result in results.items():
+            campaign_ids = [
+                c.id
+                for c in await campaign_store.all_campaigns(session=session)
+                if c.id is not None and c.status is not CampaignStatus.DRAFT
+            ]
+        for campaign_id in campaign_ids:
+            async with self.database.session() as session:
+                campaign = await campaign_store.get_campaign(campaign_id, session=session)
+                if campaign is None:
+                    continue
+                result = await plan_campaign(
+                    campaign, calendar=self.calendar, now=utcnow(), session=session
+                )
             if result.added or result.dropped:
                 log.info("reminders planned campaign=%s %s", campaign_id, result)
 

@@ -49,6 +49,10 @@ BATCH = 500
 class SweepResult:
     claimed: int = 0
     counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    # rows to close, by (status, note): one UPDATE per outcome, not one per row
+    closing: dict[tuple[ReminderStatus, str | None], list[int]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
 
     def count(self, outcome: str) -> None:
         self.counts[outcome] += 1
@@ -92,13 +96,13 @@ async def sweep(
                 await _officer(campaign, row, ctx, result)
             elif row.audience == "bloc_head":
                 await _bloc(campaign, row, ctx, result)
+    await store.close_rows(result.closing, utcnow(), session=session)
     return result
 
 
 def _close(row: Reminder, status: ReminderStatus, note: str | None, result: SweepResult) -> None:
-    row.status = status
-    row.note = note
-    row.closed_at = utcnow()
+    assert row.id is not None
+    result.closing[(status, note)].append(row.id)
     result.count(status.value if note is None else f"{status.value}: {note}")
 
 
@@ -134,6 +138,7 @@ async def _members(
     approved = await pledge_store.approved_pledge_ids(campaign.id, list(members), session=session)
     locales = await member_locales(list(members.values()), session)
     reported: dict[str, set[int]] = {}
+    texts: dict[tuple[str, str, bool, date], dict[str, object]] = {}  # same words for many
     queued = []
     for row in rows:
         member = members.get(row.subject_id)
@@ -171,17 +176,21 @@ async def _members(
         if member.telegram_user_id is None or member.status is MemberStatus.UNREACHABLE:
             _close(row, ReminderStatus.SKIPPED, "not reachable", result)
             continue
-        t = ctx.catalogs.get(locales.get(member.telegram_user_id) or ctx.catalogs.default_locale)
+        locale = locales.get(member.telegram_user_id) or ctx.catalogs.default_locale
         late = row.step == "late"
-        if milestone is None:
-            payload = member_registration(
-                campaign.name, row.deadline, ctx.today, late, campaign.id, t
-            )
-        else:
-            ids = (campaign.id, milestone.id or 0)
-            payload = member_report(
-                campaign.name, milestone.name, row.deadline, ctx.today, late, ids, t
-            )
+        key = (locale, row.task, late, row.deadline)
+        if key not in texts:
+            t = ctx.catalogs.get(locale)
+            if milestone is None:
+                texts[key] = member_registration(
+                    campaign.name, row.deadline, ctx.today, late, campaign.id, t
+                )
+            else:
+                ids = (campaign.id, milestone.id or 0)
+                texts[key] = member_report(
+                    campaign.name, milestone.name, row.deadline, ctx.today, late, ids, t
+                )
+        payload = texts[key]
         queued.append(_outbox_row(row, member.telegram_user_id, payload, member.id))
         _close(row, ReminderStatus.SENT, None, result)
     await outbox_store.enqueue(queued, session=session)

@@ -34,6 +34,7 @@ class Reminder(SQLModel, table=True):
         Index(
             "ix_reminders_pending_due",
             "due_at",
+            "id",
             sqlite_where=text("status = 'pending'"),
             postgresql_where=text("status = 'pending'"),
         ),

@@ -5,7 +5,7 @@ pending rows' time and an INSERT … SELECT of the members who have no row yet, 
 campaign after a date change costs a few statements per slot, not one per person.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, and_, delete, func, literal, or_, update
@@ -68,7 +68,12 @@ async def add_member_slot(
     *,
     session: AsyncSession,
 ) -> int:
-    """Rows for the audience's members (of `unit_ids`; None: everyone) who have none yet."""
+    """Rows for the audience's members (of `unit_ids`; None: everyone) who have none yet.
+
+    ON CONFLICT skips those who have one. An anti-join (NOT EXISTS) was 8 times cheaper on a
+    well-analysed PostgreSQL table, but right after a bulk insert the statistics still say the
+    slot is empty and the planner picks a nested loop over 100,000 × 100,000: not worth it.
+    """
     members = sa_select(
         literal(campaign_id),
         literal(task),
@@ -179,6 +184,23 @@ async def claim_due(now: datetime, limit: int, *, session: AsyncSession) -> list
         .with_for_update(skip_locked=True)
     )
     return list((await session.execute(query)).scalars().all())
+
+
+async def close_rows(
+    groups: Mapping[tuple[ReminderStatus, str | None], Sequence[int]],
+    now: datetime,
+    *,
+    session: AsyncSession,
+) -> None:
+    """Close claimed rows, one UPDATE per outcome (sent, done, skipped with its reason)."""
+    for (status, note), ids in groups.items():
+        for start in range(0, len(ids), 500):
+            await session.execute(
+                update(Reminder)
+                .where(col(Reminder.id).in_(list(ids[start : start + 500])))
+                .values(status=status, note=note, closed_at=now)
+                .execution_options(synchronize_session=False)
+            )
 
 
 async def next_due(*, session: AsyncSession) -> datetime | None:

@@ -12,7 +12,9 @@ from bot import pledges
 from bot.i18n import Catalogs
 from bot.reminder_calendar import ReminderCalendar
 from bot.reminder_planner import plan_campaign
+from bot.reminder_service import ReminderService
 from bot.reminder_sweep import sweep
+from bot.settings import Settings
 from storage import people
 from storage.campaign_models import Campaign, OutboxMessage
 from storage.database import Database
@@ -208,3 +210,14 @@ async def test_two_sweepers_at_once_send_each_reminder_once(
     assert len(keys) == len(set(keys))
     sent = await _reminders(database, status=ReminderStatus.SENT)
     assert len(rows) == len(sent) and sum(r.get("sent", 0) for r in results) == len(sent)
+
+
+async def test_the_bot_plans_each_campaign_and_sweeps_until_a_batch_is_short(
+    database: Database, catalogs: Catalogs, settings: Settings
+) -> None:
+    await _seed(database)
+    service = ReminderService(settings, database, catalogs, None)
+    await service.plan()
+    assert len(await _reminders(database, task="reg", step="d7")) == 7
+    [result] = await service.sweep()  # today (2026) nothing of the 2027 campaign is due
+    assert result.claimed == 0

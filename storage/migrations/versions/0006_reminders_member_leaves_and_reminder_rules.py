@@ -59,7 +59,7 @@ def upgrade() -> None:
     with op.batch_alter_table("reminders", schema=None) as batch_op:
         batch_op.create_index(
             "ix_reminders_pending_due",
-            ["due_at"],
+            ["due_at", "id"],
             unique=False,
             sqlite_where=sa.text("status = 'pending'"),
             postgresql_where=sa.text("status = 'pending'"),
