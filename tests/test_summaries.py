@@ -3,7 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
-from bot import pledges, reports
+from bot import reports
 from bot.access import Grant, Viewer
 from bot.summaries import summarise, units_in_scope
 from storage import covenants
