@@ -34,6 +34,7 @@ COMMANDS = (
     CommandInfo("baocao", N_("Report progress with evidence"), frozenset({Role.MEMBER})),
     CommandInfo("tiendo", N_("Your progress against your pledge"), frozenset({Role.MEMBER})),
     CommandInfo("nhacnho", N_("Coming reminders, snooze, leave"), frozenset({Role.MEMBER})),
+    CommandInfo("tonghop", N_("Summary: registration and progress by unit"), MANAGERS),
     CommandInfo("donvi", N_("Your unit: who has registered, remind the others"), MANAGERS),
     CommandInfo("huy", N_("Cancel what you are doing"), frozenset({Role.ADMIN, Role.MEMBER})),
 )

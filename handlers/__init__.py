@@ -24,6 +24,7 @@ from handlers import (
     progress,
     reminders,
     start,
+    summary,
 )
 
 MIDDLEWARE_GROUP = -1
@@ -48,6 +49,7 @@ def register_handlers(application: Application) -> None:
         *progress.ProgressHandlers(flow_handlers.engine).handlers(),
         *officer_reports.OfficerReports(flow_handlers.engine).handlers(),
         *reminders.ReminderHandlers(flow_handlers.engine).handlers(),
+        *summary.handlers(),
         *flow_handlers.handlers(),  # before the fallback: a flow's text and files
         *fallback.handlers(),  # last: catches whatever no feature claimed
     ]

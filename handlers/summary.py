@@ -1,0 +1,212 @@
+"""/tonghop: the figures of a campaign for those who lead, within their scope.
+
+An admin sees every bloc and the organisation's total; a bloc head their blocs' units; an officer
+their unit. A unit drills down to its members. Long lists are paged with ◀ ▶ (never cut).
+Callback data `th:<level>:<campaign>:<id>:<page>` carries ids only, and every press checks the
+unit or bloc against the person's scope again: forged data gets a refusal, not the figures.
+"""
+
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+
+from bot.context import ThiduaContext
+from bot.i18n import Translator
+from bot.replies import send_text
+from bot.report_windows import RUNNING
+from bot.summaries import CampaignSummary, summarise, units_in_scope
+from bot.summary_members import member_line, member_rows
+from bot.summary_text import figures_line, heading, pages, unit_line
+from handlers.flows import flow_env
+from storage import campaigns as campaign_store
+from storage.campaign_models import Campaign
+from storage.models import Unit
+
+PREFIX = "th:"
+UNIT_BUTTONS = 20  # per page
+
+
+async def summary_command(update: Update, context: ThiduaContext) -> None:
+    chat = update.effective_chat
+    if chat is None:
+        return
+    t = context.t
+    units = await units_in_scope(context.viewer, session=context.db)
+    if not units:
+        await send_text(
+            context,
+            chat.id,
+            t("Only emulation officers, bloc heads and administrators can see this."),
+        )
+        return
+    campaigns = [
+        c for c in await campaign_store.all_campaigns(session=context.db) if c.status in RUNNING
+    ]
+    if not campaigns:
+        await send_text(context, chat.id, t("No campaign is running."))
+        return
+    if len(campaigns) > 1:
+        rows = [
+            [InlineKeyboardButton(c.name[:60], callback_data=f"{PREFIX}c:{c.id}:0:0")]
+            for c in campaigns
+        ]
+        await send_text(
+            context, chat.id, t("Which campaign?"), reply_markup=InlineKeyboardMarkup(rows)
+        )
+        return
+    await _overview(context, chat.id, campaigns[0], units, 0)
+
+
+async def on_press(update: Update, context: ThiduaContext) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    t = context.t
+    parts = (query.data or "").removeprefix(PREFIX).split(":")
+    ids = [int(p) for p in parts[1:] if p.isdigit() and len(p) < 12]
+    if len(parts) != 4 or len(ids) != 3 or parts[0] not in ("c", "b", "u"):
+        await query.answer(t("This button is no longer valid."), show_alert=True)
+        return
+    campaign = await campaign_store.get_campaign(ids[0], session=context.db)
+    units = await units_in_scope(context.viewer, session=context.db)
+    if campaign is None or not units:
+        await query.answer(t("This button is no longer valid."), show_alert=True)
+        return
+    chat_id = query.from_user.id
+    level, target, page = parts[0], ids[1], ids[2]
+    if level == "c":
+        await query.answer()
+        await _overview(context, chat_id, campaign, units, page)
+        return
+    if level == "b":
+        chosen = [u for u in units if u.bloc_id == target]
+        if not chosen:
+            await query.answer(t("You may not see this bloc."), show_alert=True)
+            return
+        await query.answer()
+        await _units(context, chat_id, campaign, chosen, page, f"{PREFIX}b:{campaign.id}:{target}")
+        return
+    unit = next((u for u in units if u.id == target), None)
+    if unit is None:
+        await query.answer(t("You do not manage this unit."), show_alert=True)
+        return
+    await query.answer()
+    await _members(context, chat_id, campaign, unit, page)
+
+
+async def _summary(
+    context: ThiduaContext, chat_id: int, campaign: Campaign, units: list[Unit]
+) -> CampaignSummary:
+    return await summarise(campaign, units, flow_env(context, chat_id).today, session=context.db)
+
+
+async def _overview(
+    context: ThiduaContext, chat_id: int, campaign: Campaign, units: list[Unit], page: int
+) -> None:
+    """Admins: one line per bloc and the total; others: their units."""
+    t = context.t
+    if not context.viewer.is_admin:
+        await _units(context, chat_id, campaign, units, page, f"{PREFIX}c:{campaign.id}:0")
+        return
+    summary = await _summary(context, chat_id, campaign, units)
+    lines = heading(summary, t("the whole organisation"), t)
+    lines += ["", figures_line(t("Total"), summary.figures, summary, t), ""]
+    lines += [figures_line(bloc.name, bloc.figures, summary, t) for bloc in summary.blocs]
+    rows = [
+        [
+            InlineKeyboardButton(
+                bloc.name[:60], callback_data=f"{PREFIX}b:{campaign.id}:{bloc.bloc_id or 0}:0"
+            )
+        ]
+        for bloc in summary.blocs
+    ]
+    await _send_page(context, chat_id, lines, 0, rows, None, t)
+
+
+async def _units(
+    context: ThiduaContext,
+    chat_id: int,
+    campaign: Campaign,
+    units: list[Unit],
+    page: int,
+    base: str,
+) -> None:
+    t = context.t
+    summary = await _summary(context, chat_id, campaign, units)
+    today = flow_env(context, chat_id).today
+    scope = ", ".join(b.name for b in summary.blocs) if summary.blocs else ""
+    lines = [*heading(summary, scope, t), ""]
+    listed = summary.units
+    lines += [
+        unit_line(u, summary, u.is_late(campaign, summary.milestone, today), t) for u in listed
+    ]
+    lines += ["", figures_line(t("Total"), summary.figures, summary, t)]
+    all_pages = pages(lines)
+    page = min(max(page, 0), len(all_pages) - 1)
+    shown = {line for line in all_pages[page]}
+    rows = [
+        [
+            InlineKeyboardButton(
+                u.unit.name[:60], callback_data=f"{PREFIX}u:{campaign.id}:{u.unit.id}:0"
+            )
+        ]
+        for u in listed
+        if unit_line(u, summary, u.is_late(campaign, summary.milestone, today), t) in shown
+    ][:UNIT_BUTTONS]
+    await _send_page(context, chat_id, lines, page, rows, base, t)
+
+
+async def _members(
+    context: ThiduaContext, chat_id: int, campaign: Campaign, unit: Unit, page: int
+) -> None:
+    t = context.t
+    assert campaign.id is not None and unit.id is not None
+    summary = await _summary(context, chat_id, campaign, [unit])
+    today = flow_env(context, chat_id).today
+    rows = await member_rows(campaign.id, unit.id, summary.milestone, today, session=context.db)
+    lines = [*heading(summary, unit.name, t), ""]
+    if summary.units:
+        lines.append(
+            unit_line(
+                summary.units[0],
+                summary,
+                summary.units[0].is_late(campaign, summary.milestone, today),
+                t,
+            )
+        )
+        lines.append("")
+    lines += [member_line(index, row, t) for index, row in enumerate(rows, start=1)]
+    await _send_page(context, chat_id, lines, page, [], f"{PREFIX}u:{campaign.id}:{unit.id}", t)
+
+
+async def _send_page(
+    context: ThiduaContext,
+    chat_id: int,
+    lines: list[str],
+    page: int,
+    rows: list[list[InlineKeyboardButton]],
+    base: str | None,
+    t: Translator,
+) -> None:
+    all_pages = pages(lines)
+    page = min(max(page, 0), len(all_pages) - 1)
+    text = "\n".join(all_pages[page])
+    if len(all_pages) > 1 and base is not None:
+        text += "\n\n" + t("Page {page} of {pages}", page=page + 1, pages=len(all_pages))
+        nav = []
+        if page > 0:
+            nav.append(InlineKeyboardButton("◀", callback_data=f"{base}:{page - 1}"))
+        if page + 1 < len(all_pages):
+            nav.append(InlineKeyboardButton("▶", callback_data=f"{base}:{page + 1}"))
+        rows = [*rows, nav]
+    await send_text(
+        context, chat_id, text, reply_markup=InlineKeyboardMarkup(rows) if rows else None
+    )
+
+
+def handlers() -> list[BaseHandler[Any, Any, Any]]:
+    return [
+        CommandHandler(["tonghop", "summary"], summary_command, filters=filters.ChatType.PRIVATE),
+        CallbackQueryHandler(on_press, pattern=f"^{PREFIX}"),
+    ]
