@@ -13,6 +13,7 @@ before the deadline that could only go out after it, is `skipped` with the reaso
 """
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from html import escape
@@ -259,24 +260,18 @@ async def _officer(
     if not missing:
         _close(row, ReminderStatus.DONE, None, result)
         return
-    officers = await people.unit_officer_ids(row.subject_id, session=ctx.session)
-    if not officers:
-        _close(row, ReminderStatus.SKIPPED, "no officer", result)
-        return
-    queued = []
-    for chat_id in officers:
-        t = await _translator(chat_id, ctx)
-        if milestone is None:
-            data = f"dv:c:{campaign.id}:{row.subject_id}"
-        else:
-            data = f"dr:u:{milestone.id}:{row.subject_id}"
+    if milestone is None:
+        data = f"dv:c:{campaign.id}:{row.subject_id}"
+    else:
+        data = f"dr:u:{milestone.id}:{row.subject_id}"
+
+    def render(t: Translator) -> dict[str, object]:
         button = InlineKeyboardButton(t("📋 Open the unit's list"), callback_data=data)
-        payload = officer_list(
-            figure.name, _what(campaign, milestone, t), row.deadline, missing, on_leave, button, t
-        )
-        queued.append(_outbox_row(row, chat_id, payload, None))
-    await outbox_store.enqueue(queued, session=ctx.session)
-    _close(row, ReminderStatus.SENT, None, result)
+        what = _what(campaign, milestone, t)
+        return officer_list(figure.name, what, row.deadline, missing, on_leave, button, t)
+
+    officers = await people.unit_officer_ids(row.subject_id, session=ctx.session)
+    await _send_list(row, officers, render, "no officer", ctx, result)
 
 
 async def _bloc(campaign: Campaign, row: Reminder, ctx: SweepContext, result: SweepResult) -> None:
@@ -297,14 +292,29 @@ async def _bloc(campaign: Campaign, row: Reminder, ctx: SweepContext, result: Sw
     if not below:
         _close(row, ReminderStatus.DONE, None, result)
         return
+
+    def render(t: Translator) -> dict[str, object]:
+        return bloc_list(bloc.name, _what(campaign, milestone, t), row.deadline, below, t)
+
     leaders = await people.bloc_leader_ids(row.subject_id, session=ctx.session)
-    if not leaders:
-        _close(row, ReminderStatus.SKIPPED, "no bloc head", result)
+    await _send_list(row, leaders, render, "no bloc head", ctx, result)
+
+
+async def _send_list(
+    row: Reminder,
+    recipients: list[int],
+    render: Callable[[Translator], dict[str, object]],
+    nobody: str,
+    ctx: SweepContext,
+    result: SweepResult,
+) -> None:
+    """An officer's or bloc head's list, to each of them in their language."""
+    if not recipients:
+        _close(row, ReminderStatus.SKIPPED, nobody, result)
         return
-    queued = []
-    for chat_id in leaders:
-        t = await _translator(chat_id, ctx)
-        payload = bloc_list(bloc.name, _what(campaign, milestone, t), row.deadline, below, t)
-        queued.append(_outbox_row(row, chat_id, payload, None))
+    queued = [
+        _outbox_row(row, chat_id, render(await _translator(chat_id, ctx)), None)
+        for chat_id in recipients
+    ]
     await outbox_store.enqueue(queued, session=ctx.session)
     _close(row, ReminderStatus.SENT, None, result)

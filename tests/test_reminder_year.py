@@ -19,7 +19,6 @@ from bot.reminder_calendar import ReminderCalendar
 from bot.reminder_planner import plan_campaign
 from bot.reminder_sweep import sweep
 from storage import campaigns as campaign_store
-from storage import people
 from storage import pledges as pledge_store
 from storage import reminders as reminder_store
 from storage.campaign_models import (
@@ -30,10 +29,9 @@ from storage.campaign_models import (
     OutboxMessage,
 )
 from storage.database import Database
-from storage.models import Member
 from storage.pledge_models import PledgeKind
 from storage.reminder_models import Reminder
-from tests.support.org_seed import BINH, MAI, NHUNG
+from tests.support.org_seed import BINH, MAI, NHUNG, link_by_name
 from tests.support.pledge_seed import individual, member_id, seed_launched, unit_id
 from tests.support.progress_seed import INITIATIVES, number
 
@@ -92,18 +90,7 @@ async def _seed(database: Database) -> int:
                 campaign_id=campaign_id, position=3, name="Tháng 4", due=date(2027, 4, 19)
             )
         )
-        for user_id in NAMES.values():
-            await people.upsert_telegram_user(
-                user_id,
-                first_name="T",
-                last_name=None,
-                username=None,
-                language_code="vi",
-                session=session,
-            )
-        await session.flush()
-        for member in (await session.execute(select(Member))).scalars():
-            member.telegram_user_id = NAMES.get(member.full_name)
+        await link_by_name(session, NAMES)
     return campaign_id
 
 

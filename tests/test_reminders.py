@@ -15,12 +15,10 @@ from bot.reminder_planner import plan_campaign
 from bot.reminder_service import ReminderService
 from bot.reminder_sweep import sweep
 from bot.settings import Settings
-from storage import people
 from storage.campaign_models import Campaign, OutboxMessage
 from storage.database import Database
-from storage.models import Member
 from storage.reminder_models import MemberLeave, Reminder, ReminderStatus
-from tests.support.org_seed import BINH, CUONG, DUNG, HOA, MAI, NHUNG
+from tests.support.org_seed import BINH, CUONG, DUNG, HOA, MAI, NHUNG, link_by_name
 from tests.support.pledge_seed import individual, member_id, seed_launched
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -42,18 +40,7 @@ def local(day: date, hour: int = 8) -> datetime:
 async def _seed(database: Database) -> int:
     campaign_id = await seed_launched(database)
     async with database.session() as session:
-        for user_id in NAMES.values():
-            await people.upsert_telegram_user(
-                user_id,
-                first_name="Test",
-                last_name=None,
-                username=None,
-                language_code="vi",
-                session=session,
-            )
-        await session.flush()
-        for member in (await session.execute(select(Member))).scalars():
-            member.telegram_user_id = NAMES.get(member.full_name)
+        await link_by_name(session, NAMES)
     return campaign_id
 
 

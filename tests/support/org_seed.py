@@ -2,10 +2,14 @@
 
 from datetime import date
 
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import select
+
 from bot.roster_file import RosterRow
 from bot.roster_import import ImportReport, apply_roster
+from storage import people
 from storage.database import Database
-from storage.models import BlocKind, Role
+from storage.models import BlocKind, Member, Role
 
 NOI_CHINH = "Khối các cơ quan Nội chính"
 CUM_1 = "Cụm thi đua số 1"
@@ -73,3 +77,19 @@ ROWS = [
 async def seed_org(database: Database) -> ImportReport:
     async with database.session() as session:
         return await apply_roster(list(ROWS), year=2026, session=session)
+
+
+async def link_by_name(session: AsyncSession, telegram_ids: dict[str, int]) -> None:
+    """As if these members (by full name) had shared their phone with the bot."""
+    for user_id in telegram_ids.values():
+        await people.upsert_telegram_user(
+            user_id,
+            first_name="Test",
+            last_name=None,
+            username=None,
+            language_code="vi",
+            session=session,
+        )
+    await session.flush()
+    for member in (await session.execute(select(Member))).scalars():
+        member.telegram_user_id = telegram_ids.get(member.full_name)
