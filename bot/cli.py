@@ -2,7 +2,7 @@
 
 import click
 
-from bot import cli_admin, cli_campaign, cli_org, cli_titles
+from bot import cli_admin, cli_campaign, cli_org, cli_report, cli_scoring, cli_titles
 from bot.cli_support import Env, one_line_errors, run_async
 from storage import migrate
 from storage.database import Database
@@ -96,3 +96,5 @@ main.add_command(cli_admin.admin)
 main.add_command(cli_campaign.campaign)
 main.add_command(cli_campaign.announce_command)
 main.add_command(cli_titles.titles)
+main.add_command(cli_scoring.scoring)
+main.add_command(cli_report.report)

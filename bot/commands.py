@@ -36,6 +36,7 @@ COMMANDS = (
     CommandInfo("nhacnho", N_("Coming reminders, snooze, leave"), frozenset({Role.MEMBER})),
     CommandInfo("tonghop", N_("Summary: registration and progress by unit"), MANAGERS),
     CommandInfo("donvi", N_("Your unit: who has registered, remind the others"), MANAGERS),
+    CommandInfo("chamdiem", N_("Bloc scoring: self-score, adjust, publish"), MANAGERS),
     CommandInfo("huy", N_("Cancel what you are doing"), frozenset({Role.ADMIN, Role.MEMBER})),
 )
 

@@ -23,6 +23,7 @@ from handlers import (
     officer_reports,
     progress,
     reminders,
+    scoring,
     start,
     summary,
 )
@@ -46,6 +47,7 @@ def register_handlers(application: Application) -> None:
         *broadcasts.handlers(),
         *campaign_admin.handlers(),
         *officer.handlers(),
+        *scoring.handlers(),
         *progress.ProgressHandlers(flow_handlers.engine).handlers(),
         *officer_reports.OfficerReports(flow_handlers.engine).handlers(),
         *reminders.ReminderHandlers(flow_handlers.engine).handlers(),

@@ -14,7 +14,8 @@ import storage.campaign_models
 import storage.models
 import storage.pledge_models
 import storage.progress_models
-import storage.reminder_models  # noqa: F401
+import storage.reminder_models
+import storage.scoring_models  # noqa: F401
 from bot.app import ThiduaApplication, build_application
 from bot.i18n import Catalogs
 from bot.settings import Settings

@@ -38,7 +38,9 @@ async def test_the_bloc_head_sees_the_bloc_and_drills_into_a_unit(
 async def test_scopes_and_forged_buttons(harness: BotHarness, database: Database) -> None:
     await _setup(harness, database)
     admin = shown(await harness.say(ADMIN, "/tonghop"))
-    assert "toàn tổ chức" in admin and "Tổng cộng" in admin and "Cụm thi đua số 1" in admin
+    assert (
+        "toàn bộ cơ quan, đơn vị" in admin and "Tổng cộng" in admin and "Cụm thi đua số 1" in admin
+    )
     officer = shown(await harness.say(NHUNG, "/tonghop"))
     assert "Sở Tư pháp" in officer and "Thanh tra tỉnh" not in officer
     assert "Chỉ cán bộ thi đua" in shown(await harness.say(MAI, "/tonghop"))

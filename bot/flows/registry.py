@@ -9,6 +9,8 @@ from bot.flows.pledge import pledge_flow
 from bot.flows.reminder_rules import reminder_rules_flow
 from bot.flows.report import report_flow
 from bot.flows.report_return import report_return_flow
+from bot.flows.scoring_adjust import scoring_adjust_flow
+from bot.flows.scoring_self import scoring_self_flow
 
 
 def all_flows() -> tuple[Flow, ...]:
@@ -21,4 +23,6 @@ def all_flows() -> tuple[Flow, ...]:
         report_return_flow(),
         leave_flow(),
         reminder_rules_flow(),
+        scoring_self_flow(),
+        scoring_adjust_flow(),
     )

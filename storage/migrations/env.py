@@ -11,7 +11,8 @@ import storage.campaign_models
 import storage.models
 import storage.pledge_models
 import storage.progress_models
-import storage.reminder_models  # noqa: F401
+import storage.reminder_models
+import storage.scoring_models  # noqa: F401
 
 target_metadata = SQLModel.metadata
 
