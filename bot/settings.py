@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     admin_ids_raw: str = Field(default="", alias="THIDUA_ADMIN_IDS")
     send_rate: float = Field(default=30.0, gt=0, le=1000, alias="THIDUA_SEND_RATE")
     quiet_hours_raw: str = Field(default="21:00-07:00", alias="THIDUA_QUIET_HOURS")
+    place: str = Field(default="Hà Nội", max_length=64, alias="THIDUA_PLACE")  # reports' date line
     reminder_sweep_seconds: float = Field(
         default=15.0, ge=1, le=600, alias="THIDUA_REMINDER_SWEEP_SECONDS"
     )

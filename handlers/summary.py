@@ -6,12 +6,20 @@ Callback data `th:<level>:<campaign>:<id>:<page>` carries ids only, and every pr
 unit or bloc against the person's scope again: forged data gets a refusal, not the figures.
 """
 
+import asyncio
+import tempfile
+from html import escape
+from pathlib import Path
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import ThiduaContext
+from bot.export_charts import registration_chart_png
+from bot.export_docx import write_registration_report
+from bot.export_xlsx import write_summary_xlsx
 from bot.i18n import Translator
 from bot.replies import send_text
 from bot.report_windows import RUNNING
@@ -21,6 +29,7 @@ from bot.summary_text import figures_line, heading, pages, unit_line
 from handlers.flows import flow_env
 from storage import campaigns as campaign_store
 from storage.campaign_models import Campaign
+from storage.message_log import log_message
 from storage.models import Unit
 
 PREFIX = "th:"
@@ -65,7 +74,8 @@ async def on_press(update: Update, context: ThiduaContext) -> None:
     t = context.t
     parts = (query.data or "").removeprefix(PREFIX).split(":")
     ids = [int(p) for p in parts[1:] if p.isdigit() and len(p) < 12]
-    if len(parts) != 4 or len(ids) != 3 or parts[0] not in ("c", "b", "u"):
+    levels = ("c", "b", "u", *(f"{kind}{level}" for kind in EXPORTS for level in "cbu"))
+    if len(parts) != 4 or len(ids) != 3 or parts[0] not in levels:
         await query.answer(t("This button is no longer valid."), show_alert=True)
         return
     campaign = await campaign_store.get_campaign(ids[0], session=context.db)
@@ -75,6 +85,14 @@ async def on_press(update: Update, context: ThiduaContext) -> None:
         return
     chat_id = query.from_user.id
     level, target, page = parts[0], ids[1], ids[2]
+    if level[0] in EXPORTS:
+        chosen = _chosen(level[1], target, units)
+        if not chosen:
+            await query.answer(t("You may not see this bloc."), show_alert=True)
+            return
+        await query.answer(t("Preparing the file…"))
+        await _export(context, chat_id, campaign, chosen, level[0])
+        return
     if level == "c":
         await query.answer()
         await _overview(context, chat_id, campaign, units, page)
@@ -93,6 +111,75 @@ async def on_press(update: Update, context: ThiduaContext) -> None:
         return
     await query.answer()
     await _members(context, chat_id, campaign, unit, page)
+
+
+EXPORTS = {"x": "xlsx", "w": "docx", "g": "png"}
+
+
+def _chosen(level: str, target: int, units: list[Unit]) -> list[Unit]:
+    """The units an export covers, within the person's scope (a forged id gives none)."""
+    if level == "b":
+        return [u for u in units if u.bloc_id == target]
+    if level == "u":
+        return [u for u in units if u.id == target]
+    return units
+
+
+def _export_row(
+    campaign_id: int, level: str, target: int, t: Translator
+) -> list[InlineKeyboardButton]:
+    labels = {"x": t("📥 Excel"), "w": t("📄 Word report"), "g": t("📊 Chart")}
+    return [
+        InlineKeyboardButton(
+            labels[kind], callback_data=f"{PREFIX}{kind}{level}:{campaign_id}:{target}:0"
+        )
+        for kind in EXPORTS
+    ]
+
+
+async def _export(
+    context: ThiduaContext, chat_id: int, campaign: Campaign, units: list[Unit], kind: str
+) -> None:
+    """Build the file for these units and send it as a document."""
+    t = context.t
+    summary = await _summary(context, chat_id, campaign, units)
+    today = flow_env(context, chat_id).today
+    scope = ", ".join(b.name for b in summary.blocs) if len(units) > 1 else units[0].name
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"tong-hop-{campaign.id}.{EXPORTS[kind]}"
+        if kind == "x":
+            await write_summary_xlsx(path, campaign, summary, session=context.db, t=t)
+        elif kind == "w":
+            await asyncio.to_thread(
+                write_registration_report,
+                path,
+                campaign,
+                summary,
+                scope_name=scope,
+                issuer=t("EMULATION AND COMMENDATION COUNCIL"),
+                place=context.app.services.settings.place,
+                today=today,
+                t=t,
+            )
+        else:
+            path.write_bytes(await asyncio.to_thread(registration_chart_png, summary, t))
+        caption = t("📎 {campaign} — {scope}", campaign=escape(campaign.name), scope=escape(scope))
+        with path.open("rb") as handle:
+            sent = await context.bot.send_document(
+                chat_id,
+                InputFile(handle, filename=path.name),
+                caption=caption,
+                parse_mode=ParseMode.HTML,
+            )
+    await log_message(
+        direction="out",
+        kind="document",
+        chat_id=chat_id,
+        telegram_user_id=chat_id,
+        text=caption,
+        payload={"message_id": sent.message_id, "export": EXPORTS[kind]},
+        session=context.db,
+    )
 
 
 async def _summary(
@@ -154,6 +241,11 @@ async def _units(
         for u in listed
         if unit_line(u, summary, u.is_late(campaign, summary.milestone, today), t) in shown
     ][:UNIT_BUTTONS]
+    bloc_ids = {u.bloc_id for u in units}
+    if len(bloc_ids) == 1 and None not in bloc_ids:
+        rows.append(_export_row(campaign.id or 0, "b", next(iter(bloc_ids)) or 0, t))
+    else:
+        rows.append(_export_row(campaign.id or 0, "c", 0, t))
     await _send_page(context, chat_id, lines, page, rows, base, t)
 
 
@@ -164,7 +256,7 @@ async def _members(
     assert campaign.id is not None and unit.id is not None
     summary = await _summary(context, chat_id, campaign, [unit])
     today = flow_env(context, chat_id).today
-    rows = await member_rows(campaign.id, unit.id, summary.milestone, today, session=context.db)
+    members = await member_rows(campaign.id, unit.id, summary.milestone, today, session=context.db)
     lines = [*heading(summary, unit.name, t), ""]
     if summary.units:
         lines.append(
@@ -176,8 +268,9 @@ async def _members(
             )
         )
         lines.append("")
-    lines += [member_line(index, row, t) for index, row in enumerate(rows, start=1)]
-    await _send_page(context, chat_id, lines, page, [], f"{PREFIX}u:{campaign.id}:{unit.id}", t)
+    lines += [member_line(index, row, t) for index, row in enumerate(members, start=1)]
+    rows = [_export_row(campaign.id, "u", unit.id, t)]
+    await _send_page(context, chat_id, lines, page, rows, f"{PREFIX}u:{campaign.id}:{unit.id}", t)
 
 
 async def _send_page(

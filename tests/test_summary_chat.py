@@ -58,3 +58,32 @@ async def test_a_long_list_is_paged_never_cut() -> None:
     found = pages(lines)
     assert len(found) > 1 and all(len("\n".join(page)) <= 3500 for page in found)
     assert [line for page in found for line in page] == lines
+
+
+async def test_the_bloc_head_exports_the_three_files(
+    harness: BotHarness, database: Database
+) -> None:
+    from io import BytesIO
+
+    from docx import Document
+    from openpyxl import load_workbook
+
+    await _setup(harness, database)
+    view = await harness.say(BINH, "/tonghop")
+    files = {}
+    for label, suffix in (("Excel", "xlsx"), ("Word", "docx"), ("Biểu đồ", "png")):
+        calls = await harness.press(BINH, button(view, label))
+        [document] = [c for c in calls if c.method == "sendDocument"]
+        files[suffix] = next(iter(document.files.values()))
+    book = load_workbook(BytesIO(files["xlsx"]), read_only=True)
+    summary = book.worksheets[0]
+    names = [row[1] for row in summary.iter_rows(min_row=2, values_only=True)]
+    assert "Sở Tư pháp" in names and "Thanh tra tỉnh" in names and "Ủy ban MTTQ tỉnh" not in names
+    report = Document(BytesIO(files["docx"]))
+    cells = [c.text for table in report.tables for row in table.rows for c in row.cells]
+    text = "\n".join([p.text for p in report.paragraphs] + cells)
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Sở Tư pháp" in text
+    assert files["png"].startswith(b"\x89PNG")
+    thanh_tra = await unit_id(database, "Thanh tra tỉnh")
+    forged = shown(await harness.press(NHUNG, f"th:xu:1:{thanh_tra}:0"))
+    assert "không được xem" in forged
