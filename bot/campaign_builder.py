@@ -71,6 +71,7 @@ async def create_campaign(
         registration_required=spec.registration_required,
         report_grace_days=spec.report_grace_days,
         **rule_columns(spec.reminder_rules),
+        digest_rule=spec.digest_rule,
         audience=spec.audience,
         copied_from_id=source.id if source else None,
         created_by=created_by,

@@ -20,6 +20,7 @@ from typing import Any, ClassVar, TypeVar
 
 import yaml
 
+from bot.digest_plan import parse_digest_rule
 from bot.errors import UserFacingError
 from bot.i18n import N_
 from bot.reminder_plan import ReminderRules, parse_rules
@@ -142,6 +143,7 @@ class CampaignSpec:
     copy_from: str | None
     report_grace_days: int = 0  # a milestone's report is on time until due + this many days
     reminder_rules: ReminderRules = field(default_factory=ReminderRules)  # deadline reminders
+    digest_rule: str = "mon 08:00"  # the weekly digest's weekday and time; "" for none
 
 
 # --- accepted words (Vietnamese and English, matched without case or diacritics) ----------------
@@ -203,7 +205,7 @@ _ROOT_KEYS = (
 _PERIOD_KEYS = ("start", "end")
 _REGISTRATION_KEYS = ("opens", "deadline", "late", "required")
 _REPORTING_KEYS = ("grace_days",)
-_REMINDER_KEYS = ("days_before", "at", "escalate", "snooze")
+_REMINDER_KEYS = ("days_before", "at", "escalate", "snooze", "digest")
 _MILESTONE_KEYS = ("name", "due")
 _AUDIENCE_KEYS = ("blocs", "units")
 _ITEM_KEYS = ("code", "name", "kind", "scope", "requirement")
@@ -539,6 +541,7 @@ def _campaign(check: _Checker, raw: dict[object, object], base_dir: Path) -> Cam
     schedule = _schedule(check, data)
     grace_days = _reporting(check, data.get("reporting"))
     reminder_rules = _reminders(check, data.get("reminders"))
+    digest_rule = _digest(check, data.get("reminders"))
     audience, blocs, units = _audience(check, data.get("audience"))
     offer = _offer(check, data)
     documents = _documents(check, data.get("documents"), base_dir)
@@ -568,6 +571,7 @@ def _campaign(check: _Checker, raw: dict[object, object], base_dir: Path) -> Cam
         copy_from=offer.copy_from,
         report_grace_days=grace_days,
         reminder_rules=reminder_rules,
+        digest_rule=digest_rule,
     )
 
 
@@ -670,6 +674,18 @@ def _reminders(check: _Checker, raw: object) -> ReminderRules:
     except UserFacingError as exc:
         check.add("reminders.at", exc.message, **_texts(exc.params))
     return rules
+
+
+def _digest(check: _Checker, raw: object) -> str:
+    """`reminders: {digest: thứ 2 08:00}`; `không` turns the weekly digest off."""
+    if not isinstance(raw, dict) or raw.get("digest") is None:
+        return "mon 08:00"
+    text = str(raw["digest"])
+    try:
+        parse_digest_rule(text)
+    except UserFacingError as exc:
+        check.add("reminders.digest", exc.message, **_texts(exc.params))
+    return text
 
 
 def _texts(params: Mapping[str, object]) -> dict[str, str]:

@@ -9,11 +9,12 @@ and once a day (new members join, statuses change), and is idempotent.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.campaigns import audience_unit_ids
+from bot.digest_plan import next_digest, parse_digest_rule
 from bot.reminder_calendar import ReminderCalendar
 from bot.reminder_plan import (
     REGISTRATION_TASK,
@@ -47,6 +48,41 @@ def campaign_rules(campaign: Campaign) -> ReminderRules:
         campaign.reminder_escalate,
         campaign.reminders_snoozable,
     )
+
+
+DIGEST_TASK = "digest"
+
+
+async def _plan_digest(
+    campaign: Campaign,
+    unit_ids: list[int],
+    bloc_ids: list[int],
+    calendar: ReminderCalendar,
+    now: datetime,
+    session: AsyncSession,
+) -> set[tuple[str, str]]:
+    """This week's digest rows for units (their officers) and blocs (their heads).
+
+    The next occurrence is looked up from a day back, so an hourly re-plan right after the
+    digest time keeps this week's slot until the sweeper has sent it.
+    """
+    assert campaign.id is not None
+    rule = parse_digest_rule(campaign.digest_rule)
+    if rule is None or campaign.status not in RUNNING:
+        return set()
+    at = next_digest(rule, calendar, now - timedelta(days=1))
+    week = f"{at.astimezone(calendar.tz):%G%V}"
+    day = at.astimezone(calendar.tz).date()
+    planned = set()
+    for step, audience, subjects in (
+        (f"u{week}", "digest_unit", unit_ids),  # u202714: week 14 of 2027, to officers
+        (f"b{week}", "digest_bloc", bloc_ids),
+    ):
+        await store.add_subject_slot(
+            campaign.id, DIGEST_TASK, step, audience, day, at, subjects, session=session
+        )
+        planned.add((DIGEST_TASK, step))
+    return planned
 
 
 async def deadlines_of(campaign: Campaign, *, session: AsyncSession) -> list[Deadline]:
@@ -110,6 +146,7 @@ async def plan_campaign(
                 session=session,
             )
     planned = {(step.task, step.step) for step in steps}
+    planned |= await _plan_digest(campaign, all_unit_ids, bloc_ids, calendar, now, session)
     dropped = 0
     for task, name in await store.pending_slots(campaign.id, session=session) - planned:
         dropped += await store.drop_slot(campaign.id, task, name, session=session)

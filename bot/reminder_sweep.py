@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton
 
 from bot.campaigns import audience_unit_ids, member_locales
+from bot.digest import digest_payload
 from bot.i18n import Catalogs, Translator
 from bot.pledges import REGISTERED
 from bot.progress import unit_progress
@@ -97,6 +98,8 @@ async def sweep(
                 await _officer(campaign, row, ctx, result)
             elif row.audience == "bloc_head":
                 await _bloc(campaign, row, ctx, result)
+            elif row.audience in ("digest_unit", "digest_bloc"):
+                await _digest(campaign, row, ctx, result)
     await store.close_rows(result.closing, utcnow(), session=session)
     return result
 
@@ -316,5 +319,48 @@ async def _send_list(
         _outbox_row(row, chat_id, render(await _translator(chat_id, ctx)), None)
         for chat_id in recipients
     ]
+    await outbox_store.enqueue(queued, session=ctx.session)
+    _close(row, ReminderStatus.SENT, None, result)
+
+
+async def _digest(
+    campaign: Campaign, row: Reminder, ctx: SweepContext, result: SweepResult
+) -> None:
+    """The weekly digest of a unit (to its officers) or a bloc (to its heads), once per week."""
+    if row.audience == "digest_unit":
+        unit = await org_store.get_unit(row.subject_id, session=ctx.session)
+        units = [unit] if unit is not None else []
+        scope, level = (unit.name if unit else ""), "u"
+        recipients = await people.unit_officer_ids(row.subject_id, session=ctx.session)
+    else:
+        bloc = await org_store.get_bloc(row.subject_id, session=ctx.session)
+        audience = await audience_unit_ids(campaign, session=ctx.session)
+        units = [
+            u
+            for u in await org_store.units_in_blocs({row.subject_id}, session=ctx.session)
+            if audience is None or u.id in audience
+        ]
+        scope, level = (bloc.name if bloc else ""), "b"
+        recipients = await people.bloc_leader_ids(row.subject_id, session=ctx.session)
+    if not units or not recipients:
+        _close(row, ReminderStatus.SKIPPED, "nobody to tell", result)
+        return
+    payloads: dict[str, dict[str, object]] = {}
+    queued = []
+    for chat_id in recipients:
+        t = await _translator(chat_id, ctx)
+        if t.locale not in payloads:
+            payloads[t.locale] = await digest_payload(
+                campaign,
+                units,
+                scope,
+                level,
+                row.subject_id,
+                ctx.now,
+                ctx.today,
+                t,
+                session=ctx.session,
+            )
+        queued.append({**_outbox_row(row, chat_id, payloads[t.locale], None), "kind": "digest"})
     await outbox_store.enqueue(queued, session=ctx.session)
     _close(row, ReminderStatus.SENT, None, result)

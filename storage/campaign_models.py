@@ -111,6 +111,10 @@ class Campaign(SQLModel, table=True):
     reminders_snoozable: bool = Field(
         default=True, sa_column_kwargs={"server_default": text("true")}
     )
+    # weekly digest to officers and bloc heads: "mon 08:00" (weekday and time); "" for none
+    digest_rule: str = Field(
+        default="mon 08:00", max_length=32, sa_column_kwargs={"server_default": "mon 08:00"}
+    )
     audience: AudienceKind = enum_field(AudienceKind)
     status: CampaignStatus = enum_field(CampaignStatus, default=CampaignStatus.DRAFT)
     copied_from_id: int | None = Field(default=None, foreign_key="campaigns.id")

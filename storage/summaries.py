@@ -3,6 +3,7 @@ over the units asked for, never a query per member, so a bloc of 100,000 members
 of statements."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import and_, case, func
@@ -166,3 +167,36 @@ async def blocs_with_covenant(campaign_id: int, *, session: AsyncSession) -> set
         sa_select(col(Covenant.bloc_id)).where(col(Covenant.campaign_id) == campaign_id)
     )
     return {int(bloc) for bloc in result.scalars().all()}
+
+
+async def week_counts(
+    campaign_id: int, unit_ids: Sequence[int], since: datetime, *, session: AsyncSession
+) -> dict[int, tuple[int, int]]:
+    """Per unit: (pledges submitted since, progress reports submitted since), for digests."""
+    pledged = await session.execute(
+        sa_select(col(Pledge.unit_id), func.count())
+        .where(
+            col(Pledge.campaign_id) == campaign_id,
+            col(Pledge.kind) == PledgeKind.INDIVIDUAL,
+            col(Pledge.unit_id).in_(list(unit_ids)),
+            col(Pledge.submitted_at) >= since,
+            col(Pledge.status) != PledgeStatus.WITHDRAWN,
+        )
+        .group_by(col(Pledge.unit_id))
+    )
+    reported = await session.execute(
+        sa_select(col(Pledge.unit_id), func.count())
+        .join(ProgressReport, col(ProgressReport.pledge_id) == col(Pledge.id))
+        .where(
+            col(Pledge.campaign_id) == campaign_id,
+            col(Pledge.unit_id).in_(list(unit_ids)),
+            col(ProgressReport.submitted_at) >= since,
+        )
+        .group_by(col(Pledge.unit_id))
+    )
+    counts: dict[int, tuple[int, int]] = {}
+    for unit, count in pledged.all():
+        counts[int(unit)] = (int(count), 0)
+    for unit, count in reported.all():
+        counts[int(unit)] = (counts.get(int(unit), (0, 0))[0], int(count))
+    return counts

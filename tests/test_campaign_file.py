@@ -971,3 +971,10 @@ def test_bad_reminder_rules_name_the_key() -> None:
         "reminders.escalate",
     ]
     assert paths(problems(reminders={"every": 3})) == ["reminders.every"]
+
+
+def test_the_weekly_digest_rule() -> None:
+    assert parse().digest_rule == "mon 08:00"
+    assert parse(reminders={"digest": "thứ 6 16:30"}).digest_rule == "thứ 6 16:30"
+    assert parse(reminders={"digest": "không"}).digest_rule == "không"
+    assert paths(problems(reminders={"digest": "sometimes"})) == ["reminders.digest"]

@@ -2,7 +2,7 @@
 leave, escalated to the officer and the bloc head; safe across a crash and two sweepers."""
 
 import asyncio
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -37,10 +37,14 @@ def local(day: date, hour: int = 8) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=TZ).astimezone(UTC)
 
 
-async def _seed(database: Database) -> int:
+async def _seed(database: Database, *, digest: str = "") -> int:
+    """The seed campaign with linked members; weekly digests off unless asked for."""
     campaign_id = await seed_launched(database)
     async with database.session() as session:
         await link_by_name(session, NAMES)
+        campaign = await session.get(Campaign, campaign_id)
+        assert campaign is not None
+        campaign.digest_rule = digest
     return campaign_id
 
 
@@ -208,3 +212,31 @@ async def test_the_bot_plans_each_campaign_and_sweeps_until_a_batch_is_short(
     assert len(await _reminders(database, task="reg", step="d7")) == 7
     [result] = await service.sweep()  # today (2026) nothing of the 2027 campaign is due
     assert result.claimed == 0
+
+
+async def test_the_weekly_digest_goes_to_officers_and_bloc_heads_once(
+    database: Database, catalogs: Catalogs
+) -> None:
+    campaign_id = await _seed(database, digest="thứ 2 08:00")
+    monday = local(date(2027, 3, 29))
+    await _plan(database, campaign_id, local(date(2027, 3, 28), 20))
+    digests = await _reminders(database, task="digest")
+    assert {r.due_at for r in digests} == {monday} and {r.step for r in digests} == {
+        "u202713",
+        "b202713",
+    }
+    await _sweep(database, catalogs, monday)
+    await _sweep(database, catalogs, monday + timedelta(hours=1))  # nothing twice
+    async with database.session() as session:
+        query = select(OutboxMessage).where(OutboxMessage.kind == "digest")
+        rows = list((await session.execute(query)).scalars())
+    by_chat = {row.chat_id: str(row.payload["text"]) for row in rows}
+    assert sorted(by_chat) == sorted([NHUNG, CUONG, BINH])
+    assert "Tổng hợp tuần" in by_chat[NHUNG] and "Chưa đăng ký: " in by_chat[NHUNG]
+    assert "Lê Thị Mai" in by_chat[NHUNG] and "Hoàng Thị Dung" not in by_chat[NHUNG]
+    assert "Khối các cơ quan Nội chính" in by_chat[BINH] and "Thanh tra tỉnh" in by_chat[BINH]
+    await _plan(database, campaign_id, monday + timedelta(days=1))  # next week planned
+    steps = {
+        r.step for r in await _reminders(database, task="digest", status=ReminderStatus.PENDING)
+    }
+    assert steps == {"u202714", "b202714"}
