@@ -46,9 +46,11 @@ class Database:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """WAL lets readers work while one writer commits; foreign keys are off by default."""
+    """WAL lets readers work while one writer commits; foreign keys are off by default; a 64 MB
+    page cache (instead of 2 MB) keeps a bloc's pledges in memory for the summaries."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA cache_size=-65536")
     cursor.close()

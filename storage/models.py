@@ -104,7 +104,10 @@ class Member(SQLModel, table=True):
     """A person of the roster (CB, CC, VC, NLĐ), linked to Telegram once they open the bot."""
 
     __tablename__ = "members"
-    __table_args__ = (Index("ix_members_unit_name", "unit_id", "name_key"),)
+    __table_args__ = (
+        Index("ix_members_unit_name", "unit_id", "name_key"),
+        Index("ix_members_unit_status", "unit_id", "status"),  # the summaries' roster counts
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     full_name: str = Field(max_length=255)

@@ -86,6 +86,8 @@ class Pledge(SQLModel, table=True):
             postgresql_where=text(f"{_LIVE} AND kind = 'collective'"),
         ),
         Index("ix_pledges_campaign_unit_status", "campaign_id", "unit_id", "status"),
+        # covers the summaries' scans of a campaign's pledges per unit and title
+        Index("ix_pledges_summary", "campaign_id", "kind", "status", "unit_id", "title_item_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -115,6 +117,10 @@ class PledgeTarget(SQLModel, table=True):
     """A target (chỉ tiêu) with its planned value; a target the member added has no template."""
 
     __tablename__ = "pledge_targets"
+    __table_args__ = (
+        # covers the summaries' on-track count (type and plan without reading the row)
+        Index("ix_pledge_targets_summary", "pledge_id", "type", "planned_number", "planned_yes_no"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     pledge_id: int = Field(
