@@ -15,7 +15,6 @@ from bot.errors import UserFacingError
 from bot.flow_engine import Flow, FlowEnv, FlowInput, FlowState, Outcome, Say, Step
 from bot.flows import scoring_common as common
 from bot.i18n import N_, Catalogs
-from bot.scoring_file import parse_points
 from storage import outbox as outbox_store
 from storage import people
 from storage import scoring as store
@@ -87,22 +86,10 @@ async def _points_prompt(state: FlowState, env: FlowEnv) -> list[Say]:
 
 
 async def _points(state: FlowState, received: FlowInput, env: FlowEnv) -> Outcome:
-    t = env.t
     checked = await _checked(state, env)
     if isinstance(checked, Outcome):
         return checked
-    criterion = await common.chosen_criterion(state, env, checked.sheet)
-    if criterion is None:
-        return Outcome(goto=CHOOSE)
-    value = parse_points(received.text or "") if received.is_text else None
-    if value is None:
-        return Outcome(say=[Say(t("Please type a number such as 18 or 2,5."))], reprompt=False)
-    try:
-        scoring.check_points(criterion, value)
-    except UserFacingError as exc:
-        return Outcome(say=[Say("⚠️ " + t(exc.message, **exc.params))], reprompt=False)
-    state.data[common.POINTS_KEY] = str(value)
-    return Outcome(goto=REASON)
+    return await common.take_points(state, received, env, checked.sheet, then=REASON, back=CHOOSE)
 
 
 async def _reason_prompt(state: FlowState, env: FlowEnv) -> list[Say]:

@@ -14,8 +14,10 @@ from telegram import InlineKeyboardButton
 
 from bot import scoring
 from bot.access import Viewer
-from bot.flow_engine import FlowEnv, FlowState, Say
+from bot.errors import UserFacingError
+from bot.flow_engine import FlowEnv, FlowInput, FlowState, Outcome, Say
 from bot.i18n import N_, Translator
+from bot.scoring_file import parse_points
 from storage import org as org_store
 from storage import scoring as store
 from storage.models import Unit
@@ -197,3 +199,29 @@ async def explain_stale(value: str, env: FlowEnv) -> str | None:
     if sheet is not None and sheet.status is SheetStatus.PUBLISHED:
         return env.t(scoring.PUBLISHED)
     return None
+
+
+async def take_points(
+    state: FlowState,
+    received: FlowInput,
+    env: FlowEnv,
+    sheet: ScoringSheet,
+    *,
+    then: str,
+    back: str,
+) -> Outcome:
+    """The points typed for the chosen criterion: checked against its maximum, kept in the data,
+    then on to `then`; a number the criterion cannot take is asked again."""
+    t = env.t
+    criterion = await chosen_criterion(state, env, sheet)
+    if criterion is None:
+        return Outcome(goto=back)
+    value = parse_points(received.text or "") if received.is_text else None
+    if value is None:
+        return Outcome(say=[Say(t("Please type a number such as 18 or 2,5."))], reprompt=False)
+    try:
+        scoring.check_points(criterion, value)
+    except UserFacingError as exc:
+        return Outcome(say=[Say("⚠️ " + t(exc.message, **exc.params))], reprompt=False)
+    state.data[POINTS_KEY] = str(value)
+    return Outcome(goto=then)
