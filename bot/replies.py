@@ -5,6 +5,7 @@ import time
 
 from telegram import (
     InlineKeyboardMarkup,
+    InputFile,
     LinkPreviewOptions,
     Message,
     ReplyKeyboardMarkup,
@@ -103,3 +104,34 @@ def split_message(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[
     if current:
         chunks.append(current)
     return chunks
+
+
+async def send_upload(
+    context: ThiduaContext,
+    chat_id: int,
+    data: bytes,
+    filename: str,
+    caption: str,
+    *,
+    photo: bool = False,
+) -> Message:
+    """A file the bot made (a chart, an export), as a photo or a document, kept in the log."""
+    upload = InputFile(data, filename=filename)
+    if photo:
+        sent = await context.bot.send_photo(
+            chat_id, upload, caption=caption, parse_mode=ParseMode.HTML
+        )
+    else:
+        sent = await context.bot.send_document(
+            chat_id, upload, caption=caption, parse_mode=ParseMode.HTML
+        )
+    await log_message(
+        direction="out",
+        kind="photo" if photo else "document",
+        chat_id=chat_id,
+        telegram_user_id=chat_id if chat_id > 0 else None,
+        text=caption,
+        payload={"message_id": sent.message_id, "file": filename, "bytes": len(data)},
+        session=context.db,
+    )
+    return sent

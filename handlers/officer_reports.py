@@ -8,30 +8,28 @@ Callback data is `dr:<action>:<ids>` (ids only); every press re-checks the perso
 from html import escape
 from typing import Any
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.constants import ParseMode
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.context import ThiduaContext
 from bot.errors import UserFacingError
-from bot.flow_engine import FlowEngine
+from bot.flow_engine import FlowEngine, Say
 from bot.flows.report_return import NAME_OF_FLOW as RETURN_FLOW
 from bot.flows.report_return import REPORT_KEY
 from bot.flows.report_start import begin, collective_pledges
 from bot.progress import unit_progress
 from bot.progress_view import member_bars, report_text, unit_chart, unit_text
-from bot.replies import send_text
+from bot.replies import send_text, send_upload
 from bot.report_access import ReportInScope, report_in_scope
 from bot.report_notices import notify_reporter
 from bot.report_windows import milestone_windows
 from bot.reports import STATUS_NAMES, approve_report
 from bot.unit_review import owner_name
-from handlers.flows import flow_env, send_reply
+from handlers.flows import flow_env, send_reply, send_say
 from storage import campaigns as campaign_store
 from storage import org as org_store
 from storage import progress as progress_store
 from storage.campaign_models import CampaignMilestone
-from storage.message_log import log_message
 from storage.models import Unit
 from storage.pledge_models import PledgeKind
 from storage.progress_models import EvidenceKind, ReportStatus
@@ -212,21 +210,7 @@ class OfficerReports:
             unit=escape(unit.name),
             milestone=escape(milestone.name),
         )
-        sent = await context.bot.send_document(
-            chat_id,
-            InputFile(png, filename="tien-do-don-vi.png"),
-            caption=caption,
-            parse_mode=ParseMode.HTML,
-        )
-        await log_message(
-            direction="out",
-            kind="document",
-            chat_id=chat_id,
-            telegram_user_id=chat_id,
-            text=caption,
-            payload={"message_id": sent.message_id, "chart": True, "bytes": len(png)},
-            session=context.db,
-        )
+        await send_upload(context, chat_id, png, "tien-do-don-vi.png", caption)
 
     async def _unit_t(
         self,
@@ -300,22 +284,9 @@ class OfficerReports:
             if item.caption:
                 caption += "\n" + escape(item.caption)
             if item.kind is EvidenceKind.PHOTO:
-                sent = await context.bot.send_photo(
-                    chat_id, item.file_id, caption=caption, parse_mode=ParseMode.HTML
-                )
+                await send_say(context, chat_id, Say(caption, photo=item.file_id))
             else:
-                sent = await context.bot.send_document(
-                    chat_id, item.file_id, caption=caption, parse_mode=ParseMode.HTML
-                )
-            await log_message(
-                direction="out",
-                kind=str(item.kind),
-                chat_id=chat_id,
-                telegram_user_id=chat_id,
-                text=caption,
-                payload=sent.to_dict(),
-                session=context.db,
-            )
+                await send_say(context, chat_id, Say(caption, document=item.file_id))
 
     async def _report_a(
         self, query: CallbackQuery, context: ThiduaContext, chat_id: int, found: ReportInScope

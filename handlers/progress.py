@@ -5,9 +5,10 @@
 track for today, as text and as a chart.
 """
 
+from html import escape
 from typing import Any
 
-from telegram import InputFile, Update
+from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import ThiduaContext
@@ -15,12 +16,11 @@ from bot.flow_engine import FlowEngine
 from bot.flows.report_start import NOT_LINKED_TO_REPORT, begin, member_pledges
 from bot.progress import expected_share, member_progress
 from bot.progress_view import member_chart, member_text, target_bars
-from bot.replies import send_text
+from bot.replies import send_text, send_upload
 from bot.report_notices import REPORT_PREFIX  # rep:<campaign id>[:<milestone id>]
 from bot.report_windows import RUNNING
 from handlers.flows import flow_env, send_reply
 from storage import campaigns as campaign_store
-from storage.message_log import log_message
 from storage.pledge_models import PledgeStatus
 
 
@@ -86,9 +86,8 @@ class ProgressHandlers:
             bars = target_bars(rows)
             if bars:
                 png = await member_chart(campaign.name, bars, expected, t)
-                await _send_chart(
-                    context, chat.id, png, t("Progress chart — {campaign}", campaign=campaign.name)
-                )
+                caption = t("Progress chart — {campaign}", campaign=escape(campaign.name))
+                await send_upload(context, chat.id, png, "tiendo.png", caption, photo=True)
             shown += 1
         if not shown:
             await send_text(
@@ -107,19 +106,3 @@ class ProgressHandlers:
             CommandHandler(["tiendo", "progress"], self.progress_command, filters=private),
             CallbackQueryHandler(self.report_button, pattern=f"^{REPORT_PREFIX}"),
         ]
-
-
-async def _send_chart(context: ThiduaContext, chat_id: int, png: bytes, caption: str) -> None:
-    """A chart as a photo (a short one stays sharp enough), logged like every reply."""
-    sent = await context.bot.send_photo(
-        chat_id, InputFile(png, filename="tiendo.png"), caption=caption
-    )
-    await log_message(
-        direction="out",
-        kind="photo",
-        chat_id=chat_id,
-        telegram_user_id=chat_id,
-        text=caption,
-        payload={"message_id": sent.message_id, "chart": True, "bytes": len(png)},
-        session=context.db,
-    )

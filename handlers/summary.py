@@ -12,8 +12,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.constants import ParseMode
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import ThiduaContext
@@ -21,7 +20,7 @@ from bot.export_charts import registration_chart_png
 from bot.export_docx import write_registration_report
 from bot.export_xlsx import write_summary_xlsx
 from bot.i18n import Translator
-from bot.replies import send_text
+from bot.replies import send_text, send_upload
 from bot.report_windows import RUNNING
 from bot.summaries import CampaignSummary, summarise, units_in_scope
 from bot.summary_members import member_line, member_rows
@@ -29,7 +28,6 @@ from bot.summary_text import figures_line, heading, pages, unit_line
 from handlers.flows import flow_env
 from storage import campaigns as campaign_store
 from storage.campaign_models import Campaign
-from storage.message_log import log_message
 from storage.models import Unit
 
 PREFIX = "th:"
@@ -164,22 +162,7 @@ async def _export(
         else:
             path.write_bytes(await asyncio.to_thread(registration_chart_png, summary, t))
         caption = t("📎 {campaign} — {scope}", campaign=escape(campaign.name), scope=escape(scope))
-        with path.open("rb") as handle:
-            sent = await context.bot.send_document(
-                chat_id,
-                InputFile(handle, filename=path.name),
-                caption=caption,
-                parse_mode=ParseMode.HTML,
-            )
-    await log_message(
-        direction="out",
-        kind="document",
-        chat_id=chat_id,
-        telegram_user_id=chat_id,
-        text=caption,
-        payload={"message_id": sent.message_id, "export": EXPORTS[kind]},
-        session=context.db,
-    )
+        await send_upload(context, chat_id, path.read_bytes(), path.name, caption)
 
 
 async def _summary(
@@ -224,22 +207,23 @@ async def _units(
     today = flow_env(context, chat_id).today
     scope = ", ".join(b.name for b in summary.blocs) if summary.blocs else ""
     lines = [*heading(summary, scope, t), ""]
-    listed = summary.units
-    lines += [
-        unit_line(u, summary, u.is_late(campaign, summary.milestone, today), t) for u in listed
+    listed = [
+        (u, unit_line(u, summary, u.is_late(campaign, summary.milestone, today), t))
+        for u in summary.units
     ]
+    lines += [line for _, line in listed]
     lines += ["", figures_line(t("Total"), summary.figures, summary, t)]
     all_pages = pages(lines)
     page = min(max(page, 0), len(all_pages) - 1)
-    shown = {line for line in all_pages[page]}
+    shown = set(all_pages[page])
     rows = [
         [
             InlineKeyboardButton(
                 u.unit.name[:60], callback_data=f"{PREFIX}u:{campaign.id}:{u.unit.id}:0"
             )
         ]
-        for u in listed
-        if unit_line(u, summary, u.is_late(campaign, summary.milestone, today), t) in shown
+        for u, line in listed
+        if line in shown
     ][:UNIT_BUTTONS]
     bloc_ids = {u.bloc_id for u in units}
     if len(bloc_ids) == 1 and None not in bloc_ids:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, exists, func
+from sqlalchemy import and_, exists
 from sqlalchemy import select as sa_select  # sqlmodel's select takes at most four columns
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -217,18 +217,6 @@ async def add_evidence(
     session.add_all(added)
     await session.flush()
     return added
-
-
-async def evidence_counts(report_ids: Sequence[int], *, session: AsyncSession) -> dict[int, int]:
-    """Report id → how many files it carries (reports without any are left out)."""
-    if not report_ids:
-        return {}
-    result = await session.execute(
-        select(Evidence.report_id, func.count())
-        .where(col(Evidence.report_id).in_(report_ids))
-        .group_by(col(Evidence.report_id))
-    )
-    return {int(report_id): int(count) for report_id, count in result.all()}
 
 
 # --- events --------------------------------------------------------------------------------------
