@@ -10,18 +10,14 @@ from html import escape
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import Catalogs, Translator
+from bot.i18n import Catalogs
+from bot.user_language import translator_for
 from storage import org as org_store
 from storage import outbox as outbox_store
 from storage import people
 from storage import pledges as pledge_store
 from storage.campaign_models import Campaign
 from storage.pledge_models import Pledge, PledgeStatus
-
-
-async def _translator(user_id: int, catalogs: Catalogs, session: AsyncSession) -> Translator:
-    user = await people.get_telegram_user(user_id, session=session)
-    return catalogs.get((user.locale if user else None) or catalogs.default_locale)
 
 
 async def _last_event_id(pledge: Pledge, session: AsyncSession) -> int:
@@ -41,7 +37,7 @@ async def notify_reviewers(
     event_id = await _last_event_id(pledge, session)
     rows = []
     for user_id in await people.bloc_leader_ids(unit.bloc_id, session=session):
-        t = await _translator(user_id, catalogs, session)
+        t = await translator_for(user_id, catalogs, session)
         text = t(
             "🏢 {unit} sent its collective registration for “{campaign}”; it awaits your"
             " approval. Open /donvi, choose the unit and tap “Review the collective registration”.",
@@ -73,7 +69,7 @@ async def notify_unit(
     unit = await org_store.get_unit(pledge.unit_id, session=session)
     if unit is None or pledge.entered_by is None:
         return 0
-    t = await _translator(pledge.entered_by, catalogs, session)
+    t = await translator_for(pledge.entered_by, catalogs, session)
     if pledge.status is PledgeStatus.APPROVED:
         text = t(
             "✅ The collective registration of {unit} for “{campaign}” was approved.",

@@ -17,9 +17,9 @@ from bot.errors import UserFacingError
 from bot.i18n import N_, Catalogs, Translator
 from bot.report_notices import REPORT_PREFIX
 from bot.report_windows import RUNNING, milestone_windows
+from bot.user_language import translator_for
 from storage import campaigns as campaign_store
 from storage import outbox as outbox_store
-from storage import people
 from storage import pledges as pledge_store
 from storage.campaign_models import Broadcast, Campaign, CampaignMilestone
 
@@ -80,8 +80,7 @@ async def open_milestone(
     )
     rows = []
     for member_id, chat_id in reporters:
-        user = await people.get_telegram_user(chat_id, session=session)
-        t = catalogs.get((user.locale if user else None) or catalogs.default_locale)
+        t = await translator_for(chat_id, catalogs, session)
         button = InlineKeyboardButton(
             t("📈 Report progress"), callback_data=f"{REPORT_PREFIX}{campaign.id}:{milestone.id}"
         )

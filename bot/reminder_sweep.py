@@ -32,6 +32,7 @@ from bot.reminder_plan import REGISTRATION_TASK, place
 from bot.reminder_planner import campaign_rules
 from bot.reminder_text import bloc_list, member_registration, member_report, officer_list
 from bot.report_windows import RUNNING
+from bot.user_language import translator_for
 from storage import campaigns as campaign_store
 from storage import org as org_store
 from storage import outbox as outbox_store
@@ -215,8 +216,7 @@ def _outbox_row(
 
 
 async def _translator(user_id: int, ctx: SweepContext) -> Translator:
-    user = await people.get_telegram_user(user_id, session=ctx.session)
-    return ctx.catalogs.get((user.locale if user else None) or ctx.catalogs.default_locale)
+    return await translator_for(user_id, ctx.catalogs, ctx.session)
 
 
 @dataclass(frozen=True)

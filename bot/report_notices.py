@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Catalogs
+from bot.user_language import translator_for
 from storage import campaigns as campaign_store
 from storage import outbox as outbox_store
 from storage import people
@@ -43,8 +44,7 @@ async def notify_reporter(
     chat_id = await _recipient(pledge, report, session)
     if chat_id is None:
         return 0
-    user = await people.get_telegram_user(chat_id, session=session)
-    t = catalogs.get((user.locale if user else None) or catalogs.default_locale)
+    t = await translator_for(chat_id, catalogs, session)
     name = escape(milestone.name)
     payload: dict[str, object]
     if report.status is ReportStatus.APPROVED:

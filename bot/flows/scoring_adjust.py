@@ -15,6 +15,7 @@ from bot.errors import UserFacingError
 from bot.flow_engine import Flow, FlowEnv, FlowInput, FlowState, Outcome, Say, Step
 from bot.flows import scoring_common as common
 from bot.i18n import N_, Catalogs
+from bot.user_language import translator_for
 from storage import outbox as outbox_store
 from storage import people
 from storage import scoring as store
@@ -141,8 +142,7 @@ async def notify_unit(
     assert unit.id is not None and event.id is not None
     rows = []
     for user_id in await people.unit_officer_ids(unit.id, session=session):
-        user = await people.get_telegram_user(user_id, session=session)
-        t = catalogs.get((user.locale if user else None) or catalogs.default_locale)
+        t = await translator_for(user_id, catalogs, session)
         text = t(
             "✏️ The bloc head adjusted {unit}'s score on “{criterion}” in “{sheet}”:"
             " {old} → {new}.\nReason: {reason}",
