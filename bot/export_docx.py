@@ -16,7 +16,7 @@ from docx.document import Document as DocumentObject
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Length, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -191,11 +191,8 @@ def _line(
 
 def _heading(document: DocumentObject, issuer: str, place: str, today: date, t: Translator) -> None:
     """The issuing body (left) beside the national header (right), borderless."""
-    table = document.add_table(rows=1, cols=2)
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
+    table = _two_columns(document, Cm(6), Cm(10))
     left, right = table.rows[0].cells
-    left.width, right.width = Cm(6.5), Cm(9.5)
     _line(left.paragraphs[0], issuer.upper(), bold=True, size=SMALL_PT)
     _line(left.add_paragraph(), "———", size=SMALL_PT)
     _line(left.add_paragraph(), t("No.:      /BC-TĐKT"), size=SMALL_PT)
@@ -203,6 +200,22 @@ def _heading(document: DocumentObject, issuer: str, place: str, today: date, t: 
     _line(right.add_paragraph(), t("Independence - Freedom - Happiness"), bold=True)
     _line(right.add_paragraph(), "———————————", size=SMALL_PT)
     _line(right.add_paragraph(), date_in_words(place, today, t), italic=True)
+
+
+def _two_columns(document: DocumentObject, left: Length, right: Length) -> Table:
+    """A borderless two-column layout table whose widths hold in LibreOffice too.
+
+    Word reads each cell's width; LibreOffice reads the table grid, so both are set, or the
+    national header wraps onto a second line there.
+    """
+    table = document.add_table(rows=1, cols=2)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for column, width in zip(table.columns, (left, right), strict=True):
+        column.width = width
+        for cell in column.cells:
+            cell.width = width
+    return table
 
 
 def _title(
@@ -395,7 +408,7 @@ def _shortcomings(document: DocumentObject, t: Translator) -> None:
 
 def _signature(document: DocumentObject, t: Translator) -> None:
     document.add_paragraph()
-    table = document.add_table(rows=1, cols=2)
+    table = _two_columns(document, Cm(7), Cm(9))
     left, right = table.rows[0].cells
     _line(
         left.paragraphs[0],

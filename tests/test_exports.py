@@ -30,6 +30,7 @@ from storage.campaign_models import Campaign
 from storage.database import Database
 from storage.models import Role, ScopeKind
 from storage.scoring_models import CriterionKind, ScoringCriterion, ScoringSheet, UnitScore
+from tests.support.office import convert_to_pdf
 from tests.support.progress_seed import (
     BINH,
     INITIATIVES,
@@ -336,3 +337,44 @@ async def test_scores_sheet_when_a_bloc_is_scored(
     [row] = list(scores.iter_rows(min_row=2, values_only=True))
     assert row[0] == "Bảng điểm" and row[2] == "Sở Tư pháp"
     assert row[3] == pytest.approx(83.5) and row[4] == 1
+
+
+async def test_files_open_in_libreoffice(
+    database: Database, vi: Translator, tmp_path: Path
+) -> None:
+    """The workbook and both Word reports convert to PDF headless, with the database's figures."""
+    _, campaign, summary = await _reported(database)
+    workbook = tmp_path / "tong_hop.xlsx"
+    registration = tmp_path / "dang_ky.docx"
+    review = tmp_path / "so_ket.docx"
+    async with database.session() as session:
+        await write_summary_xlsx(workbook, campaign, summary, session=session, t=vi)
+        assert campaign.id is not None and summary.milestone is not None
+        progress = await export_store.target_progress(
+            campaign.id,
+            summary.milestone.id,
+            [u.unit.id for u in summary.units if u.unit.id],
+            session=session,
+        )
+    common = {"scope_name": "toàn tỉnh", "issuer": "UBND tỉnh", "place": "Huế"}
+    write_registration_report(registration, campaign, summary, today=QUARTER_DAY, t=vi, **common)
+    write_review_report(
+        review, campaign, summary, today=QUARTER_DAY, t=vi, final=False, progress=progress,
+        **common,
+    )  # fmt: skip
+    texts = convert_to_pdf([workbook, registration, review], tmp_path / "pdf")
+
+    sheet = texts[workbook]
+    assert "Tổng hợp" in sheet or "Đơn vị" in sheet
+    assert "Sở Tư pháp" in sheet and "Thanh tra tỉnh" in sheet and MAI in sheet
+    assert "Tổng cộng" in sheet and INITIATIVES in sheet
+    figures = summary.figures
+    assert (figures.registered, figures.reported) == (3, 1)
+    assert "100,0%" in sheet or "100.0%" in sheet  # Sở Tư pháp: 3 of 3 registered
+
+    letter = texts[registration]
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in letter
+    assert "Huế, ngày 05 tháng 4 năm 2027" in letter
+    assert f"{figures.registered}/{figures.roster}" in letter
+    assert "NGƯỜI KÝ" in letter
+    assert "Sơ kết phong trào thi đua" in texts[review] and "50,0%" in texts[review]
