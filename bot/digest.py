@@ -8,15 +8,49 @@ from html import escape
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.campaigns import audience_unit_ids
 from bot.i18n import Translator
 from bot.summaries import CampaignSummary, summarise
 from bot.summary_members import member_rows
 from bot.summary_text import figures_line
+from storage import org as org_store
 from storage import summaries as store
 from storage.campaign_models import Campaign
 from storage.models import Unit
 
 LISTED = 20
+
+
+async def digest_scope(
+    campaign: Campaign, level: str, subject_id: int, *, session: AsyncSession
+) -> tuple[str, list[Unit]]:
+    """The name and units a digest covers: one unit ("u"), or a bloc's units in the campaign."""
+    if level == "u":
+        unit = await org_store.get_unit(subject_id, session=session)
+        return (unit.name, [unit]) if unit is not None else ("", [])
+    bloc = await org_store.get_bloc(subject_id, session=session)
+    audience = await audience_unit_ids(campaign, session=session)
+    units = [
+        u
+        for u in await org_store.units_in_blocs({subject_id}, session=session)
+        if audience is None or u.id in audience
+    ]
+    return (bloc.name if bloc else ""), units
+
+
+def digest_chart_payload(
+    campaign: Campaign, scope: str, level: str, target: int, t: Translator
+) -> dict[str, object]:
+    """The digest's chart, drawn by the outbox sender when it sends (`bot/digest_chart.py`)."""
+    assert campaign.id is not None
+    return {
+        "method": "sendChart",
+        "chart": {"campaign_id": campaign.id, "level": level, "target": target},
+        "locale": t.locale,
+        "caption": t(
+            "📊 {campaign} — {scope}", campaign=escape(campaign.name), scope=escape(scope)
+        ),
+    }
 
 
 async def digest_payload(

@@ -9,9 +9,10 @@ named in the broadcast report (at-least-once for that one row, exactly once for 
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,6 +35,10 @@ LEASE = timedelta(minutes=2)
 IDLE_POLL_SECONDS = 0.5
 
 
+ChartRenderer = Callable[[dict[str, Any], str | None], Awaitable[bytes]]
+CHART_CACHE = 512  # file_ids of charts already uploaded, so a unit's officers share one drawing
+
+
 @dataclass(frozen=True)
 class Outcome:
     status: OutboxStatus
@@ -54,11 +59,16 @@ class Dispatcher:
         on_progress: Callable[[], Any] | None = None,
         clock: Callable[[], float] = time.monotonic,
         backoff: Callable[[int], float] = lambda attempt: min(2.0**attempt, 300.0),
+        charts: ChartRenderer | None = None,
+        on_outcome: Callable[[OutboxStatus], None] | None = None,
     ) -> None:
         self.database = database
         self.bot = bot
+        self.charts = charts
+        self._chart_file_ids: dict[str, str] = {}
         self.pacer = Pacer(limits or SendLimits())
         self.on_progress = on_progress
+        self.on_outcome = on_outcome  # counts sends by result (metrics)
         self.clock = clock
         self.backoff = backoff
         self.wake = asyncio.Event()
@@ -150,6 +160,8 @@ class Dispatcher:
             )
             await self._remember_file_id(payload, message)
             return message
+        if method == "sendChart":
+            return await self._send_chart(row.chat_id, payload, reply_markup)
         if method == "sendPhoto":
             return await self.bot.send_photo(
                 row.chat_id,
@@ -165,6 +177,35 @@ class Dispatcher:
             reply_markup=reply_markup,
             disable_web_page_preview=True,
         )
+
+    async def _send_chart(
+        self, chat_id: int, payload: dict[str, Any], reply_markup: InlineKeyboardMarkup | None
+    ) -> Message:
+        """Draw the chart the row names (once per chart and language), then send it as a photo."""
+        key = json.dumps([payload["chart"], payload.get("locale")], sort_keys=True)
+        photo: str | InputFile
+        if key in self._chart_file_ids:
+            photo = self._chart_file_ids[key]
+        else:
+            if self.charts is None:
+                raise BadRequest("no chart renderer")
+            try:
+                png = await self.charts(payload["chart"], payload.get("locale"))
+            except LookupError as exc:
+                raise BadRequest(f"chart: {exc} no longer exists") from exc
+            photo = InputFile(png, filename="bieu-do.png")
+        message = await self.bot.send_photo(
+            chat_id,
+            photo,
+            caption=payload.get("caption"),
+            parse_mode="HTML",
+            reply_markup=reply_markup,
+        )
+        if message.photo and key not in self._chart_file_ids:
+            if len(self._chart_file_ids) >= CHART_CACHE:
+                self._chart_file_ids.clear()
+            self._chart_file_ids[key] = message.photo[-1].file_id
+        return message
 
     async def _document(self, payload: dict[str, Any]) -> str | InputFile:
         """A stored Telegram file_id, or the campaign document's bytes for the first upload."""
@@ -205,6 +246,8 @@ class Dispatcher:
                     row.chat_id, error=outcome.error or "403", session=session
                 )
                 await mark_chat_unreachable_member(row.chat_id, session=session)
+        if self.on_outcome is not None:
+            self.on_outcome(outcome.status)
 
     async def _release(self, row: OutboxMessage, not_before: datetime) -> None:
         assert row.id is not None

@@ -2,15 +2,18 @@
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from telegram import Bot
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.broadcast_progress import ProgressReporter
+from bot.digest_chart import DigestCharts
 from bot.dispatcher import Dispatcher
 from bot.i18n import Catalogs
 from bot.pacing import SendLimits
 from bot.settings import Settings
+from storage.campaign_models import OutboxStatus
 from storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -26,6 +29,7 @@ class OutboxService:
         catalogs: Catalogs,
         *,
         request: BaseRequest | None = None,
+        on_outcome: Callable[[OutboxStatus], None] | None = None,
     ) -> None:
         kwargs: dict[str, object] = {}
         if settings.telegram_api_url:
@@ -42,6 +46,8 @@ class OutboxService:
             self.bot,
             limits=SendLimits(overall_per_second=settings.send_rate),
             on_progress=ProgressReporter(database, self.bot, catalogs),
+            charts=DigestCharts(database, catalogs, settings.tz),
+            on_outcome=on_outcome,
         )
         self._task: asyncio.Task[None] | None = None
 

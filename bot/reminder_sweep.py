@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton
 
 from bot.campaigns import audience_unit_ids, member_locales
-from bot.digest import digest_payload
+from bot.digest import digest_chart_payload, digest_payload, digest_scope
 from bot.i18n import Catalogs, Translator
 from bot.pledges import REGISTERED
 from bot.progress import unit_progress
@@ -327,20 +327,11 @@ async def _digest(
     campaign: Campaign, row: Reminder, ctx: SweepContext, result: SweepResult
 ) -> None:
     """The weekly digest of a unit (to its officers) or a bloc (to its heads), once per week."""
-    if row.audience == "digest_unit":
-        unit = await org_store.get_unit(row.subject_id, session=ctx.session)
-        units = [unit] if unit is not None else []
-        scope, level = (unit.name if unit else ""), "u"
+    level = "u" if row.audience == "digest_unit" else "b"
+    scope, units = await digest_scope(campaign, level, row.subject_id, session=ctx.session)
+    if level == "u":
         recipients = await people.unit_officer_ids(row.subject_id, session=ctx.session)
     else:
-        bloc = await org_store.get_bloc(row.subject_id, session=ctx.session)
-        audience = await audience_unit_ids(campaign, session=ctx.session)
-        units = [
-            u
-            for u in await org_store.units_in_blocs({row.subject_id}, session=ctx.session)
-            if audience is None or u.id in audience
-        ]
-        scope, level = (bloc.name if bloc else ""), "b"
         recipients = await people.bloc_leader_ids(row.subject_id, session=ctx.session)
     if not units or not recipients:
         _close(row, ReminderStatus.SKIPPED, "nobody to tell", result)
@@ -362,5 +353,13 @@ async def _digest(
                 session=ctx.session,
             )
         queued.append({**_outbox_row(row, chat_id, payloads[t.locale], None), "kind": "digest"})
+        chart = digest_chart_payload(campaign, scope, level, row.subject_id, t)
+        queued.append(
+            {
+                **_outbox_row(row, chat_id, chart, None),
+                "kind": "digest",
+                "dedupe_key": f"reminder:{row.id}:{chat_id}:chart",
+            }
+        )
     await outbox_store.enqueue(queued, session=ctx.session)
     _close(row, ReminderStatus.SENT, None, result)

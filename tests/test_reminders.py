@@ -2,24 +2,32 @@
 leave, escalated to the officer and the bloc head; safe across a crash and two sweepers."""
 
 import asyncio
+import io
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from PIL import Image
 from sqlmodel import col, select
+from telegram import Bot
 
 from bot import pledges
+from bot.digest_chart import DigestCharts
+from bot.dispatcher import Dispatcher
 from bot.i18n import Catalogs
+from bot.pacing import SendLimits
 from bot.reminder_calendar import ReminderCalendar
 from bot.reminder_planner import plan_campaign
 from bot.reminder_service import ReminderService
 from bot.reminder_sweep import sweep
 from bot.settings import Settings
-from storage.campaign_models import Campaign, OutboxMessage
+from storage import outbox as outbox_store
+from storage.campaign_models import Campaign, OutboxMessage, OutboxStatus
 from storage.database import Database
 from storage.reminder_models import MemberLeave, Reminder, ReminderStatus
 from tests.support.org_seed import BINH, CUONG, DUNG, HOA, MAI, NHUNG, link_by_name
 from tests.support.pledge_seed import individual, member_id, seed_launched
+from tests.support.recording_request import TOKEN, RecordingRequest
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 CALENDAR = ReminderCalendar(TZ)
@@ -214,6 +222,58 @@ async def test_the_bot_plans_each_campaign_and_sweeps_until_a_batch_is_short(
     assert result.claimed == 0
 
 
+async def test_the_digest_chart_is_drawn_when_sent_and_attached_as_a_photo(
+    database: Database, catalogs: Catalogs
+) -> None:
+    """The digest's text, then its chart as a photo; officers of one unit share one drawing."""
+    campaign_id = await _seed(database, digest="thứ 2 08:00")
+    monday = local(date(2027, 3, 29))
+    await _plan(database, campaign_id, local(date(2027, 3, 28), 20))
+    await _sweep(database, catalogs, monday)
+    request = RecordingRequest()
+    bot = Bot(TOKEN, request=request)
+    await bot.initialize()
+    renderer = DigestCharts(database, catalogs, ZoneInfo("Asia/Ho_Chi_Minh"))
+    limits = SendLimits(per_chat_interval=0)
+    dispatcher = Dispatcher(database, bot, limits=limits, charts=renderer)
+    while await dispatcher.drain_once():
+        pass
+    photos = request.sent("sendPhoto")
+    assert sorted(int(call.params["chat_id"]) for call in photos) == sorted([NHUNG, CUONG, BINH])
+    uploads = [call for call in photos if call.files]
+    assert len(uploads) == 3  # two units' charts, one bloc's
+    for call in uploads:
+        [png] = call.files.values()
+        assert Image.open(io.BytesIO(png)).format == "PNG"
+    captions = {int(call.params["chat_id"]): str(call.params["caption"]) for call in photos}
+    assert "Sở Tư pháp" in captions[NHUNG]
+    assert "Khối các cơ quan Nội chính" in captions[BINH]
+    async with database.session() as session:
+        queued = (await session.execute(select(OutboxMessage))).scalars().all()
+    [nhung_chart] = [r for r in queued if r.chat_id == NHUNG and "chart" in r.payload]
+    async with database.session() as session:  # a second reader of the same chart: no redraw
+        await outbox_store.enqueue(
+            [{"dedupe_key": "again", "kind": "digest", "chat_id": HOA,
+              "payload": nhung_chart.payload}],
+            session=session,
+        )  # fmt: skip
+    while await dispatcher.drain_once():
+        pass
+    [again] = [c for c in request.sent("sendPhoto") if c.params["chat_id"] in (HOA, str(HOA))]
+    assert not again.files and str(again.params["photo"]).startswith("photo-")
+    for chat in (NHUNG, CUONG, BINH):
+        sent = [c for c in request.calls if c.params.get("chat_id") in (chat, str(chat))]
+        kinds = [
+            "digest" if "Tổng hợp tuần" in c.text else c.method
+            for c in sent
+            if c.method == "sendPhoto" or "Tổng hợp tuần" in c.text
+        ]
+        assert kinds == ["digest", "sendPhoto"]  # the text first, then its chart
+    async with database.session() as session:
+        statuses = (await session.execute(select(OutboxMessage.status))).scalars().all()
+    assert set(statuses) == {OutboxStatus.SENT}
+
+
 async def test_the_weekly_digest_goes_to_officers_and_bloc_heads_once(
     database: Database, catalogs: Catalogs
 ) -> None:
@@ -230,8 +290,11 @@ async def test_the_weekly_digest_goes_to_officers_and_bloc_heads_once(
     async with database.session() as session:
         query = select(OutboxMessage).where(OutboxMessage.kind == "digest")
         rows = list((await session.execute(query)).scalars())
-    by_chat = {row.chat_id: str(row.payload["text"]) for row in rows}
+    texts = [row for row in rows if row.payload["method"] == "sendMessage"]
+    charts = [row for row in rows if row.payload["method"] == "sendChart"]
+    by_chat = {row.chat_id: str(row.payload["text"]) for row in texts}
     assert sorted(by_chat) == sorted([NHUNG, CUONG, BINH])
+    assert sorted(row.chat_id for row in charts) == sorted([NHUNG, CUONG, BINH])
     assert "Tổng hợp tuần" in by_chat[NHUNG] and "Chưa đăng ký: " in by_chat[NHUNG]
     assert "Lê Thị Mai" in by_chat[NHUNG] and "Hoàng Thị Dung" not in by_chat[NHUNG]
     assert "Khối các cơ quan Nội chính" in by_chat[BINH] and "Thanh tra tỉnh" in by_chat[BINH]

@@ -113,13 +113,18 @@ class RecordingRequest(BaseRequest):
             chat = {"id": chat_id, "type": "private" if chat_id > 0 else "group"}
             if chat_id < 0:
                 chat["title"] = "Group"
-            return {
-                "message_id": next(self._message_ids),
+            message_id = next(self._message_ids)
+            result = {
+                "message_id": message_id,
                 "date": int(time.time()),
                 "chat": chat,
                 "from": BOT_USER,
                 "text": params.get("text", ""),
             }
+            if method == "sendphoto":  # Telegram answers with the sizes it keeps, largest last
+                size = {"file_id": f"photo-{message_id}", "file_unique_id": f"p{message_id}"}
+                result["photo"] = [{**size, "width": 320, "height": 240}]
+            return result
         return True
 
     def sent(self, method: str = "sendMessage") -> list[Call]:
