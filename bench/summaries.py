@@ -5,7 +5,9 @@ blocs × 25 units, members (1 in 50 left), a launched campaign, individual pledg
 members (1 in 9 pending, the rest approved), 2 targets each (a number and a yes/no), reports with
 values for ~70% of approved pledges at the first milestone, covenants in 15 blocs signed by 70%
 of their units. Then times `units_in_scope` + `summarise` in a fresh session, as the handler does
-(p50/p95 over --runs after warm-up), and prints the plan of every statement they run.
+(p50/p95 over --runs after warm-up): first with every unit computed from the rows, then with
+the figures stored by the refresher (`bot/summary_refresh.py`), then with 1 % of the units
+changed since the refresh; and prints the plan of every statement of the stored path.
 
     .venv/bin/python -m bench.summaries [--quick] [--no-postgres] [--postgres URL]
 
@@ -34,6 +36,7 @@ from bench.reminder_seed import drop_pg_database, launched_campaign, recreate_pg
 from bench.throughput import machine
 from bot.access import Grant, Viewer
 from bot.summaries import CampaignSummary, summarise, units_in_scope
+from bot.summary_refresh import refresh_all
 from bot.text import match_key
 from storage import campaigns as campaign_store
 from storage.campaign_models import Campaign, TargetType
@@ -50,6 +53,7 @@ UNITS_PER_BLOC = 25
 CHUNK = 50_000
 SQLITE_BLOC_TARGET_MS = 50.0
 PG_ORG_TARGET_MS = 200.0
+STALE_UNITS = 5  # 1 % of the 500 units changed since the last refresh
 PG_NAME = "bench_summaries"
 RUN_BUDGET_SECONDS = 45.0
 DEFAULT_SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -457,21 +461,65 @@ async def run_backend(
         f"\n{name}: seeded in {time.perf_counter() - start:.1f} s: "
         + ", ".join(f"{count:,} {table}" for table, count in counts.items())
     )
-    for scope, viewer in (("bloc", bloc_head(seeded.bloc_id)), ("organisation", ADMIN)):
+    scopes = (("bloc", bloc_head(seeded.bloc_id)), ("organisation", ADMIN))
+    computed: dict[str, CampaignSummary] = {}
+    for scope, viewer in scopes:  # no stored figures yet: every unit computed from the rows
         p50, p95, done, summary = await timed(database, seeded, viewer, runs)
+        computed[scope] = summary
         f = summary.figures
         print(
-            f"{name} {scope} summary ({len(summary.units)} units, {f.roster:,} on the roster): "
-            f"p50 {p50:.1f} ms, p95 {p95:.1f} ms over {done} runs.{verdict(p95, targets[scope])}"
+            f"{name} {scope} summary, computed from the rows ({len(summary.units)} units, "
+            f"{f.roster:,} on the roster): p50 {p50:.1f} ms, p95 {p95:.1f} ms over {done} runs."
         )
         print(
             f"  figures: registered {f.registered:,}, approved {f.approved:,}, "
             f"reported {f.reported:,} (late {f.late_reports:,}), targets {f.targets:,}, "
             f"on track {f.on_track:,}; share expected {summary.expected_share}"
         )
+    start = time.perf_counter()
+    [refreshed] = await refresh_all(database, TODAY)
+    print(
+        f"{name}: the refresher stored {refreshed.stored} of {refreshed.units} units' figures "
+        f"in {time.perf_counter() - start:.2f} s (once; afterwards only changed units)"
+    )
+    for scope, viewer in scopes:
+        p50, p95, done, summary = await timed(database, seeded, viewer, runs)
+        pairs = zip(summary.units, computed[scope].units, strict=True)
+        same = all(a.figures == b.figures for a, b in pairs)
+        print(
+            f"{name} {scope} summary, stored figures: p50 {p50:.1f} ms, p95 {p95:.1f} ms over "
+            f"{done} runs; every unit's figures equal the computed ones: {same}."
+            f"{verdict(p95, targets[scope])}"
+        )
         statements = await captured(database, seeded, viewer)
         print(f"\n{name} {scope} summary: {len(statements)} statements and their plans\n")
         print(await plans(database, statements))
+    changed = await touch_units(database, STALE_UNITS)
+    p50, p95, done, summary = await timed(database, seeded, ADMIN, runs)
+    print(
+        f"{name} organisation summary with {changed} units changed since the last refresh "
+        f"(computed from the rows, the rest stored): p50 {p50:.1f} ms, p95 {p95:.1f} ms over "
+        f"{done} runs.{verdict(p95, targets['organisation'])}"
+    )
+
+
+async def touch_units(database: Database, count: int) -> int:
+    """A roster change in `count` units (a member's status re-written), as the day brings."""
+    async with database.session() as session:
+        units = (
+            (await session.execute(text("SELECT id FROM units ORDER BY id LIMIT :n"), {"n": count}))
+            .scalars()
+            .all()
+        )
+        for unit in units:
+            await session.execute(
+                text(
+                    "UPDATE members SET status = status WHERE id = "
+                    "(SELECT min(id) FROM members WHERE unit_id = :unit)"
+                ),
+                {"unit": unit},
+            )
+    return len(units)
 
 
 async def main(quick: bool, postgres: str | None, runs: int) -> None:

@@ -4,8 +4,9 @@ Nothing is created at import time. Tests pass a recording fake `request`; `thidu
 none and PTB talks to the Bot API at TELEGRAM_API_URL (or Telegram's own).
 """
 
+import contextlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from telegram import Update
@@ -13,10 +14,15 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, ExtBot
 from telegram.request import BaseRequest
 
 from bot.context import ThiduaContext
+from bot.flood_notice import FloodNotices
 from bot.i18n import Catalogs
+from bot.metrics import Metrics
+from bot.observability import instrument_handlers, observe_update
 from bot.outbox_service import OutboxService
 from bot.settings import Settings
 from bot.unit_of_work import bind_session, unbind_session
+from bot.update_lanes import lanes_for
+from storage.availability import database_unavailable
 from storage.database import Database
 from storage.types import utcnow
 
@@ -32,6 +38,7 @@ class Services:
     catalogs: Catalogs
     outbox: "OutboxService | None" = None  # started with the bot; None in offline tests
     request: BaseRequest | None = None  # an injected HTTP layer (tests) the outbox shares
+    metrics: Metrics = field(default_factory=Metrics)  # this application's Prometheus registry
 
     def now(self) -> datetime:
         return utcnow()
@@ -43,14 +50,24 @@ class ThiduaApplication(Application):
     services: Services
 
     async def process_update(self, update: object) -> None:
+        async with observe_update(update, self.services.metrics):  # one log line, metrics
+            await self._process_in_unit_of_work(update)
+
+    async def _process_in_unit_of_work(self, update: object) -> None:
         async with self.services.database.sessions() as session:
             token = bind_session(session)
             try:
                 await super().process_update(update)
                 await session.commit()
-            except Exception:
-                await session.rollback()
-                raise
+            except Exception as error:
+                outage = database_unavailable(error)
+                with contextlib.suppress(*((Exception,) if outage else ())):
+                    await session.rollback()
+                if not outage:
+                    raise
+                # The handlers answered but the database lost their work: the error handler
+                # tells the person to try again in a minute (their earlier steps are kept).
+                await self.process_error(update, error)
             finally:
                 unbind_session(token)
 
@@ -82,6 +99,8 @@ def build_application(
         builder = builder.base_file_url(settings.telegram_api_file_url)
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+    lanes = lanes_for(settings)  # per-person order, flood control, people side by side
+    builder = builder.concurrent_updates(lanes)
     application = builder.build()
     assert isinstance(application, ThiduaApplication)
     assert isinstance(application.bot, ExtBot)
@@ -91,7 +110,9 @@ def build_application(
         catalogs=catalogs or Catalogs(default_locale=settings.default_locale),
         request=request,
     )
+    lanes.responder = FloodNotices(application)
     register_handlers(application)
+    instrument_handlers(application)  # which handler took each update, for logs and metrics
     return application
 
 

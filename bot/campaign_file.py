@@ -7,6 +7,7 @@ renders `f"{path}: {t(message, **params)}"` (see `bot/i18n.py`). The schema is i
 `docs/campaign-file.md`; `examples/phong_trao_mau.yaml` is a complete sample.
 """
 
+import contextlib
 import difflib
 import math
 import re
@@ -23,8 +24,8 @@ import yaml
 from bot.digest_plan import parse_digest_rule
 from bot.errors import UserFacingError
 from bot.i18n import N_
-from bot.reminder_plan import ReminderRules, parse_rules
-from bot.text import collapse_spaces, match_key
+from bot.reminder_plan import MAX_DAYS_BEFORE, ReminderRules, parse_rules
+from bot.text import collapse_spaces, match_key, without_controls
 from storage.campaign_models import (
     AudienceKind,
     CampaignKind,
@@ -38,6 +39,10 @@ MAX_DOCUMENT_BYTES = MAX_DOCUMENT_MB * 1024 * 1024
 DEFAULT_TEXT_LENGTH = 500
 MAX_TEXT_LENGTH = 2000
 MAX_GRACE_DAYS = 60  # beyond two months a "grace" swallows the next quarter's milestone
+MAX_NESTING = 50  # lists and keys inside each other; a campaign needs 4, and deeper breaks Python
+MAX_INTEGER = 10**30  # only an explicit !!int tag makes a number; beyond this it is a mistake
+# Target bounds are Numeric(18, 4): at most 14 digits before the comma.
+MAX_NUMBER = Decimal(10) ** 14
 PERCENT_MIN, PERCENT_MAX = Decimal(0), Decimal(100)
 
 # Column sizes of the tables in `storage/campaign_models.py`: refuse now, not at insert time.
@@ -46,6 +51,7 @@ _SLOGAN_LENGTH = 500
 _MILESTONE_LENGTH = 120
 _UNIT_LENGTH = 64
 _REQUIREMENT_LENGTH = 500
+_DIGEST_LENGTH = 32
 
 _CODE = re.compile(r"[A-Za-z0-9_]{2,32}")
 _DMY = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
@@ -256,6 +262,32 @@ class _Loader(yaml.SafeLoader):
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.repeated_keys: list[tuple[str, int]] = []
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        """Refuse deep nesting as a YAML error, before Python's recursion limit is reached."""
+        self._depth += 1
+        try:
+            if self._depth > MAX_NESTING:
+                mark = self.peek_event().start_mark
+                problem = f"lists and keys nested more than {MAX_NESTING} deep"
+                raise yaml.composer.ComposerError(None, None, problem, mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        """A value YAML cannot build (2027-02-30, a 5,000-digit !!int) is a YAML error too."""
+        try:
+            value = super().construct_object(node, deep=deep)
+        except (ValueError, OverflowError) as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read this value: {exc}", node.start_mark
+            ) from exc
+        if isinstance(value, int) and not -MAX_INTEGER < value < MAX_INTEGER:
+            problem = "this number is too long"
+            raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark)
+        return value
 
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:
         seen: set[str] = set()
@@ -281,7 +313,10 @@ def load_campaign_file(path: Path) -> CampaignSpec:
 
 def parse_campaign(text: str, base_dir: Path | None = None) -> CampaignSpec:
     """Check campaign YAML; relative document paths are resolved against `base_dir` (else cwd)."""
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.YAMLError as exc:  # the reader refuses control characters straight away
+        raise _file_error(N_("Invalid YAML: {error}"), error=str(exc)) from exc
     try:
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
@@ -355,7 +390,7 @@ class _Checker:
         if not isinstance(value, str):
             self.add(path, N_("must be text, not {value}"), value=_display(value))
             return None
-        cleaned = collapse_spaces(value)
+        cleaned = collapse_spaces(without_controls(value))
         if not cleaned:
             self.add(path, N_("must not be empty"))
             return None
@@ -410,16 +445,21 @@ class _Checker:
     def number(self, value: object, path: str) -> Decimal | None:
         if value is None:
             return None
+        found: Decimal | None = None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return Decimal(str(value))  # only an explicit !!int / !!float tag gets here
-        if isinstance(value, str):
-            try:
-                return parse_vn_number(value)
-            except ValueError:
-                pass
-        message = N_('"{value}" is not a number; write it like 1.234,5')
-        self.add(path, message, value=_display(value))
-        return None
+            found = Decimal(str(value))  # only an explicit !!int / !!float tag gets here
+        elif isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                found = parse_vn_number(value)
+        if found is None or not found.is_finite():  # !!float .nan and .inf are not numbers
+            message = N_('"{value}" is not a number; write it like 1.234,5')
+            self.add(path, message, value=_display(value))
+            return None
+        if abs(found) >= MAX_NUMBER:
+            message = N_('"{value}" is too large: at most 14 digits before the comma')
+            self.add(path, message, value=_display(value))
+            return None
+        return found
 
     def unique(self, path: str, value: str, seen: set[str], key: str | None = None) -> bool:
         """False (and a problem) when `value` came before; by default case and diacritics
@@ -662,6 +702,10 @@ def _reminders(check: _Checker, raw: object) -> ReminderRules:
     snooze = check.boolean(data.get("snooze"), "reminders.snooze", default=True)
     days, at = data.get("days_before"), data.get("at")  # numbers stay text (see _Loader)
     rules = ReminderRules(escalate=escalate, snoozable=snooze)
+    if isinstance(days, list) and not all(isinstance(item, (str, int)) for item in days):
+        message = N_("reminder days must be whole numbers from 0 to {max}, not {value}")
+        check.add("reminders.days_before", message, max=str(MAX_DAYS_BEFORE), value=_display(days))
+        days = None
     try:
         if days is not None:
             listed = days if isinstance(days, (str, list)) else str(days)
@@ -680,7 +724,16 @@ def _digest(check: _Checker, raw: object) -> str:
     """`reminders: {digest: thứ 2 08:00}`; `không` turns the weekly digest off."""
     if not isinstance(raw, dict) or raw.get("digest") is None:
         return "mon 08:00"
-    text = str(raw["digest"])
+    if not isinstance(raw["digest"], str):
+        message = N_(
+            '"{value}" is not a weekday and a time; write it like mon 08:00 or thứ 2 08:00'
+        )
+        check.add("reminders.digest", message, value=_display(raw["digest"]))
+        return "mon 08:00"
+    text = collapse_spaces(without_controls(raw["digest"]))
+    if len(text) > _DIGEST_LENGTH:
+        check.add("reminders.digest", N_("too long: at most {max} characters"), max="32")
+        return "mon 08:00"
     try:
         parse_digest_rule(text)
     except UserFacingError as exc:
@@ -908,7 +961,11 @@ def _documents(check: _Checker, raw: object, base_dir: Path) -> tuple[DocumentSp
         name = check.text(item, path, _NAME_LENGTH, required=True)
         if name is None:
             continue
-        resolved = (base_dir / name).resolve()
+        try:
+            resolved = (base_dir / name).resolve()
+        except (OSError, ValueError):  # a name with a NUL in it, or a broken path
+            check.add(path, N_('cannot find the file "{value}"'), value=name)
+            continue
         if check.unique(path, name, seen, key=str(resolved)) and _document_ok(
             check, resolved, name, path
         ):
@@ -917,10 +974,13 @@ def _documents(check: _Checker, raw: object, base_dir: Path) -> tuple[DocumentSp
 
 
 def _document_ok(check: _Checker, resolved: Path, name: str, path: str) -> bool:
-    if not resolved.is_file():
+    try:
+        size = resolved.stat().st_size if resolved.is_file() else None
+    except OSError:  # e.g. a name longer than the disk allows
+        size = None
+    if size is None:
         check.add(path, N_('cannot find the file "{value}"'), value=name)
         return False
-    size = resolved.stat().st_size
     if size > MAX_DOCUMENT_BYTES:
         message = N_('"{value}" is {size} MB; a document may be at most {max} MB')
         megabytes = str(math.ceil(size / (1024 * 1024)))
@@ -943,11 +1003,16 @@ def _has_problem_under(check: _Checker, path: str) -> bool:
 
 def format_vn_number(value: Decimal) -> str:
     """Vietnamese style for messages about numbers people wrote: 1234.5 → '1.234,5'."""
+    if not value.is_finite():
+        return str(value)  # only a YAML !!float tag makes these; the checks refuse them
     sign = "-" if value < 0 else ""
-    whole, _, fraction = f"{abs(value):f}".partition(".")
-    grouped = f"{int(whole):,}".replace(",", ".")
+    # copy_abs, not abs(): abs() rounds to the context's 28 digits.
+    whole, _, fraction = f"{value.copy_abs():f}".partition(".")
+    # Grouped as text: int() refuses more than 4,300 digits, and people can type that many.
+    head = len(whole) % 3 or 3
+    groups = [whole[:head]] + [whole[at : at + 3] for at in range(head, len(whole), 3)]
     fraction = fraction.rstrip("0")
-    return sign + grouped + (f",{fraction}" if fraction else "")
+    return sign + ".".join(groups) + (f",{fraction}" if fraction else "")
 
 
 _number_text = format_vn_number

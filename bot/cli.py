@@ -1,8 +1,19 @@
 """The `thidua` command: run the bot, migrate, import the roster, make invites, grant roles."""
 
+from pathlib import Path
+
 import click
 
-from bot import cli_admin, cli_campaign, cli_org, cli_report, cli_scoring, cli_titles
+from bot import (
+    cli_admin,
+    cli_campaign,
+    cli_org,
+    cli_privacy,
+    cli_report,
+    cli_scoring,
+    cli_titles,
+    db_backup,
+)
 from bot.cli_support import Env, one_line_errors, run_async
 from storage import migrate
 from storage.database import Database
@@ -37,7 +48,7 @@ def run(
 
 @main.group()
 def db() -> None:
-    """Database schema migrations."""
+    """Database schema migrations, backup and restore."""
 
 
 @db.command()
@@ -66,6 +77,43 @@ def downgrade(env: Env, revision: str) -> None:
 def current(env: Env) -> None:
     """Show the schema revision of the database."""
     click.echo(env.t("Database is at revision {revision}.", revision=_revision_now(env)))
+
+
+@db.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.pass_obj
+@one_line_errors
+def backup(env: Env, file: Path) -> None:
+    """Copy the database to FILE, safe while the bot runs (PostgreSQL: with pg_dump)."""
+    result = db_backup.backup(env.settings.database_url, file)
+    size = env.t.number(round(result.size / 1024, 1))
+    click.echo(
+        env.t(
+            "Backed up the database to {path} ({size} KB, revision {revision}).",
+            path=str(result.path),
+            size=size,
+            revision=result.revision,
+        )
+    )
+
+
+@db.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Restore even though a running bot uses the database.")
+@click.pass_obj
+@one_line_errors
+def restore(env: Env, file: Path, force: bool) -> None:
+    """Replace the database with the backup FILE, then upgrade it to the latest revision."""
+    result = db_backup.restore(env.settings.database_url, file, force=force)
+    run_async(_migrate(env, "upgrade", "head"))
+    click.echo(
+        env.t(
+            "Restored {path} (revision {revision}). Database is at revision {now}.",
+            path=str(result.path),
+            revision=result.revision,
+            now=_revision_now(env),
+        )
+    )
 
 
 async def _migrate(env: Env, action: str, revision: str) -> None:
@@ -98,3 +146,4 @@ main.add_command(cli_campaign.announce_command)
 main.add_command(cli_titles.titles)
 main.add_command(cli_scoring.scoring)
 main.add_command(cli_report.report)
+main.add_command(cli_privacy.member)

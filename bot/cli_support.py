@@ -3,6 +3,8 @@
 import asyncio
 import functools
 import sys
+import threading
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, NoReturn, TypeVar
 
@@ -11,8 +13,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.database_files import sqlite_file, sqlite_problem
 from bot.errors import UserFacingError
 from bot.i18n import CatalogMissing, Catalogs, Translator
+from bot.redaction import redact
 from bot.roster_file import RosterFileError, RowProblem
 from bot.settings import ConfigError, Settings, load_settings
 from storage.database import Database
@@ -48,7 +52,7 @@ class Env:
 
 
 def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
-    click.echo(message, err=True)
+    click.echo(redact(message), err=True)  # an error may quote a Bot API URL with the token
     sys.exit(code)
 
 
@@ -80,14 +84,33 @@ def one_line_errors(func: Callable[..., T]) -> Callable[..., T]:
 
 
 def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
-    return asyncio.run(coroutine)
+    return asyncio.run(_then_settle_sqlite(coroutine))
+
+
+async def _then_settle_sqlite(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Why: when SQLite cannot open the file, aiosqlite stops its worker thread without waiting;
+    if the loop closes first, that thread prints a traceback. Give it a moment to finish."""
+    try:
+        return await coroutine
+    finally:
+        deadline = time.monotonic() + 1.0
+        for thread in threading.enumerate():
+            if thread.name.endswith(_AIOSQLITE_WORKER):
+                # Blocking on purpose: it only posts its result to this (still open) loop.
+                thread.join(timeout=max(0.0, deadline - time.monotonic()))
+
+
+_AIOSQLITE_WORKER = "(_connection_worker_thread)"  # thread names end with their target's name
 
 
 def _database_problem(env: Env, exc: DBAPIError) -> str:
+    reason = _first_line(exc.orig or exc)
+    path = sqlite_file(env.settings.database_url)
+    known = sqlite_problem(path, reason) if path is not None else None
+    if known is not None:  # a read-only folder or a full disk, named with its path
+        return env.t(known.message, **known.params)
     url = make_url(env.settings.database_url).render_as_string(hide_password=True)
-    return env.t(
-        "Cannot use the database {url}: {reason}", url=url, reason=_first_line(exc.orig or exc)
-    )
+    return env.t("Cannot use the database {url}: {reason}", url=url, reason=reason)
 
 
 def _first_line(exc: BaseException) -> str:

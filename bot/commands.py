@@ -38,6 +38,8 @@ COMMANDS = (
     CommandInfo("donvi", N_("Your unit: who has registered, remind the others"), MANAGERS),
     CommandInfo("chamdiem", N_("Bloc scoring: self-score, adjust, publish"), MANAGERS),
     CommandInfo("huy", N_("Cancel what you are doing"), frozenset({Role.ADMIN, Role.MEMBER})),
+    CommandInfo("dulieu", N_("Everything the bot keeps about you"), None),
+    CommandInfo("xoadulieu", N_("Erase a person's data on request"), frozenset({Role.ADMIN})),
 )
 
 

@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from bot.errors import UserFacingError
 from bot.i18n import N_
 from bot.reminder_calendar import ReminderCalendar, parse_clock
-from bot.text import match_key
+from bot.text import match_key, shortened
 
 WEEKDAYS = {
     **{name: index for index, name in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))},
@@ -40,7 +40,7 @@ def parse_digest_rule(text: str) -> DigestRule | None:
     if weekday is None or at is None:
         raise UserFacingError(
             N_('"{value}" is not a weekday and a time; write it like mon 08:00 or thứ 2 08:00'),
-            value=text,
+            value=shortened(text),
         )
     return DigestRule(weekday, at)
 

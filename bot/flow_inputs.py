@@ -18,7 +18,7 @@ from bot.campaign_file import (
     TargetSpec,
 )
 from bot.i18n import N_
-from bot.text import collapse_spaces, match_key
+from bot.text import collapse_spaces, match_key, without_controls
 from storage.campaign_models import TargetType
 
 NAME_LENGTH = 255  # campaigns.name, target_templates.label
@@ -129,7 +129,7 @@ def parse_milestone_lines(
     found: list[tuple[str, date]] = []
     problems: list[LineProblem] = []
     for number, raw in enumerate(text.splitlines(), start=1):
-        line = collapse_spaces(_BULLET.sub("", raw))
+        line = collapse_spaces(_BULLET.sub("", without_controls(raw)))
         if not line:
             continue
         matched = _MILESTONE.fullmatch(line)
@@ -169,7 +169,7 @@ def parse_target_lines(text: str) -> tuple[list[TargetSpec], list[LineProblem]]:
     found: list[TargetSpec] = []
     problems: list[LineProblem] = []
     for number, raw in enumerate(text.splitlines(), start=1):
-        line = _BULLET.sub("", raw).strip()
+        line = _BULLET.sub("", without_controls(raw)).strip()
         if not line:
             continue
         parts = [collapse_spaces(part) for part in line.split("|")]

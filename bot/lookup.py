@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import UserFacingError
 from bot.i18n import N_
-from bot.text import match_key
+from bot.text import ascii_digits, match_key, shortened
 from storage import org as org_store
 from storage.models import Bloc, Unit
 
@@ -27,7 +27,7 @@ async def find_bloc(text: str, *, session: AsyncSession) -> Bloc:
 
 def _pick(items: Sequence[Named], text: str, not_found: str) -> Named:
     wanted = match_key(text)
-    if wanted.isdigit():
+    if ascii_digits(wanted) and len(wanted) <= 18:
         by_id = [item for item in items if item.id == int(wanted)]
         if by_id:
             return by_id[0]
@@ -38,8 +38,10 @@ def _pick(items: Sequence[Named], text: str, not_found: str) -> Named:
     if len(partial) == 1:
         return partial[0]
     if not partial:
-        raise UserFacingError(not_found, name=text)
+        raise UserFacingError(not_found, name=shortened(text))
     names = "; ".join(item.name for item in partial[:MAX_CANDIDATES])
     raise UserFacingError(
-        N_("{name} matches several: {names}. Type more of the name."), name=text, names=names
+        N_("{name} matches several: {names}. Type more of the name."),
+        name=shortened(text),
+        names=names,
     )

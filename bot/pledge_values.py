@@ -11,7 +11,7 @@ from decimal import Decimal
 from bot.campaign_file import format_vn_number, parse_vn_number
 from bot.errors import UserFacingError
 from bot.i18n import N_
-from bot.text import collapse_spaces, match_key
+from bot.text import collapse_spaces, match_key, shortened, without_controls
 from storage.campaign_models import TargetTemplate, TargetType
 from storage.pledge_models import PledgeKind, PledgeTarget
 
@@ -19,6 +19,10 @@ DEFAULT_TEXT_LENGTH = 500
 MAX_LABEL_LENGTH = 255
 MAX_UNIT_LENGTH = 64
 MAX_COMMITMENT_LENGTH = 2000
+MAX_PLANNED_TEXT_LENGTH = 1000  # pledge_targets.planned_text; a template may allow more
+# Target values are Numeric(18, 4): at most 14 digits before the comma and 4 after it.
+MAX_NUMBER = Decimal(10) ** 14
+DECIMAL_PLACES = 4
 _HUNDRED = Decimal(100)
 
 _YES = frozenset({"co", "c", "yes", "y", "x", "dat", "✓", "✔", "1", "true"})
@@ -75,14 +79,18 @@ def shape_of(template: TargetTemplate) -> TargetShape:
         type=template.type,
         min_value=template.min_value,
         max_value=template.max_value,
-        max_length=template.max_length,
+        max_length=(
+            None
+            if template.max_length is None
+            else min(template.max_length, MAX_PLANNED_TEXT_LENGTH)
+        ),
         template_id=template.id,
     )
 
 
 def own_target_shape(label: str, unit: str, kind: TargetType) -> TargetShape:
     """A target the member adds: a name is required, lengths are those of the columns."""
-    label, unit = collapse_spaces(label), collapse_spaces(unit)
+    label, unit = collapse_spaces(without_controls(label)), collapse_spaces(without_controls(unit))
     if not label:
         raise UserFacingError(N_("A target needs a name, e.g. “Số sáng kiến”."))
     if len(label) > MAX_LABEL_LENGTH:
@@ -120,7 +128,7 @@ def parse_yes_no(text: str) -> bool:
 
 def check_commitment(text: str) -> str:
     """The free-text commitment (nội dung cam kết): optional, at most 2,000 characters."""
-    text = text.strip()
+    text = without_controls(text).strip()
     if len(text) > MAX_COMMITMENT_LENGTH:
         raise UserFacingError(
             N_("The commitment is too long: {length} characters, at most {max}."),
@@ -143,6 +151,15 @@ def _checked_number(shape: TargetShape, text: str) -> Decimal:
         raise UserFacingError(
             N_("“{value}” is not a number; write it like 12, 1.000 or 2,5."), value=_shown(text)
         ) from None
+    if abs(value) >= MAX_NUMBER:
+        raise UserFacingError(
+            N_("“{value}” is too large: at most 14 digits before the comma."), value=_shown(text)
+        )
+    if value != value.quantize(Decimal(1).scaleb(-DECIMAL_PLACES)):
+        raise UserFacingError(
+            N_("“{value}” has more than 4 digits after the comma; round it, e.g. 2,5."),
+            value=_shown(text),
+        )
     if percent and not Decimal(0) <= value <= _HUNDRED:
         raise UserFacingError(
             N_("{value}% is not a percentage between 0 and 100; write e.g. 85%."),
@@ -166,6 +183,7 @@ def _checked_number(shape: TargetShape, text: str) -> Decimal:
 
 
 def _checked_text(text: str, max_length: int) -> str:
+    text = without_controls(text).strip()
     if not text:
         raise UserFacingError(
             N_("Write the target in words, e.g. “Hoàn thành trước 30/11”."),
@@ -181,7 +199,7 @@ def _checked_text(text: str, max_length: int) -> str:
 
 def _shown(text: str) -> str:
     """What the person typed, shortened so an error never repeats a whole essay."""
-    return text if len(text) <= 40 else text[:39] + "…"
+    return shortened(text)
 
 
 def target_rows(values: tuple[TargetValue, ...]) -> list[PledgeTarget]:

@@ -18,7 +18,7 @@ import holidays
 
 from bot.errors import UserFacingError
 from bot.i18n import N_
-from bot.text import match_key
+from bot.text import match_key, shortened
 
 COUNTRY = "VN"
 HOLIDAY_LANGUAGE = "vi"
@@ -83,7 +83,7 @@ def parse_quiet_hours(text: str) -> QuietHours:
     end = parse_clock(found["end"]) if found else None
     if start is None or end is None:
         message = N_('"{value}" is not a range of hours; write it like 21:00-07:00, or không')
-        raise UserFacingError(message, value=text.strip())
+        raise UserFacingError(message, value=shortened(text.strip()))
     return QuietHours(start=start, end=end)
 
 

@@ -78,6 +78,20 @@ async def _done(row: Reminder, member_id: int, session: AsyncSession) -> bool:
     return bool(reported)
 
 
+async def someone_elses(
+    reminder_id: int | None, leave_id: int | None, member: Member, *, session: AsyncSession
+) -> bool:
+    """Whether the reminder or leave a button names exists and is another person's: a forged
+    press, refused and logged (a missing one is only stale)."""
+    if reminder_id is not None:
+        row = await store.get_reminder(reminder_id, session=session)
+        return row is not None and (row.audience != "member" or row.subject_id != member.id)
+    if leave_id is not None:
+        leave = await store.get_leave(leave_id, session=session)
+        return leave is not None and leave.member_id != member.id
+    return False
+
+
 async def snooze(
     reminder_id: int,
     member: Member,

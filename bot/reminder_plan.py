@@ -34,9 +34,10 @@ from enum import StrEnum
 from bot.errors import UserFacingError
 from bot.i18n import N_
 from bot.reminder_calendar import ReminderCalendar, parse_clock
-from bot.text import match_key
+from bot.text import match_key, shortened
 
 MAX_DAYS_BEFORE = 60
+MAX_REMINDER_DAYS = 10  # campaigns.reminder_days holds the list as text in 64 characters
 REGISTRATION_TASK = "reg"
 ESCALATION_STEPS = ("late", "officer", "bloc")
 
@@ -112,6 +113,9 @@ def _parse_days(days: str | Sequence[int]) -> tuple[int, ...]:
         items: Sequence[object] = [part for part in _DAY_SEPARATORS.split(days.strip()) if part]
     else:
         items = list(days)
+    if len(items) > MAX_REMINDER_DAYS:
+        message = N_("at most {max} reminder days, e.g. 7, 3, 1, 0")
+        raise UserFacingError(message, max=str(MAX_REMINDER_DAYS))
     seen: set[int] = set()
     for item in items:
         number = _day_number(item)
@@ -130,7 +134,7 @@ def _day_number(item: object) -> int:
         number = int(item.strip())
     if number is None or not 0 <= number <= MAX_DAYS_BEFORE:
         message = N_("reminder days must be whole numbers from 0 to {max}, not {value}")
-        raise UserFacingError(message, max=str(MAX_DAYS_BEFORE), value=str(item))
+        raise UserFacingError(message, max=str(MAX_DAYS_BEFORE), value=shortened(str(item)))
     return number
 
 
@@ -138,7 +142,7 @@ def _parse_at(text: str) -> time:
     found = parse_clock(text) if isinstance(text, str) else None
     if found is None:
         message = N_('"{value}" is not a time of day; write it like 08:00')
-        raise UserFacingError(message, value=str(text))
+        raise UserFacingError(message, value=shortened(str(text)))
     return found
 
 

@@ -180,6 +180,15 @@ _LEFT_STATUSES = frozenset(
 )
 # Shown to the user when a required column is missing.
 _REQUIRED_HEADERS = {_Field.NAME: "Họ và tên", _Field.UNIT: "Đơn vị"}
+# Columns kept as text in 255 characters (members, units, blocs), with the heading to name.
+MAX_TEXT_LENGTH = 255
+_TEXT_HEADINGS = {
+    _Field.BLOC: "Khối/Cụm",
+    _Field.UNIT: "Đơn vị",
+    _Field.NAME: "Họ và tên",
+    _Field.POSITION: "Chức vụ",
+    _Field.EMAIL: "Email",
+}
 
 _Cells = Sequence[object]
 
@@ -309,6 +318,7 @@ def _parse_row(
     role = _parse_role_cell(cells.get(_Field.ROLE), reasons)
     email = _parse_email(cells.get(_Field.EMAIL), reasons)
     joined_on = _parse_joined(cells.get(_Field.JOINED), reasons)
+    reasons += _too_long(cells)
     if reasons:
         return RowProblem(row_number=row_number, reasons=tuple(reasons))
     bloc_name = cell_text(cells.get(_Field.BLOC)) or None
@@ -325,6 +335,17 @@ def _parse_row(
         joined_on=joined_on,
         has_left=match_key(cell_text(cells.get(_Field.STATUS))) in _LEFT_STATUSES,
     )
+
+
+def _too_long(cells: dict[_Field, object]) -> list[Reason]:
+    """Texts the database keeps in 255 characters, and their search keys ('ß' becomes 'ss')."""
+    found = []
+    for column, heading in _TEXT_HEADINGS.items():
+        text = cell_text(cells.get(column))
+        if max(len(text), len(match_key(text))) > MAX_TEXT_LENGTH:
+            message = N_("{column} is longer than {max} characters")
+            found.append(Reason(message, {"column": heading, "max": str(MAX_TEXT_LENGTH)}))
+    return found
 
 
 def _bloc_kind(bloc_name: str | None, default_kind: BlocKind) -> BlocKind | None:

@@ -17,7 +17,7 @@ from bot.access import Viewer
 from bot.errors import UserFacingError
 from bot.i18n import N_
 from bot.scoring_file import SheetSpec, format_points
-from bot.text import collapse_spaces, match_key
+from bot.text import ascii_digits, collapse_spaces, match_key
 from storage import campaigns as campaign_store
 from storage import org as org_store
 from storage import scoring as store
@@ -299,7 +299,7 @@ async def import_sheet(
         raise UserFacingError(N_("No campaign has the id {id}."), id=str(campaign_id))
     found = (
         await org_store.get_bloc(int(bloc), session=session)
-        if bloc.isdigit()
+        if ascii_digits(bloc) and len(bloc) <= 9
         else await org_store.find_bloc(match_key(bloc), session=session)
     )
     if found is None or found.id is None:

@@ -26,7 +26,7 @@ from bot.sheet_file import (
     header_columns,
     load_rows,
 )
-from bot.text import collapse_spaces, match_key
+from bot.text import collapse_spaces, match_key, without_controls
 from storage.scoring_models import MAX_LABEL_LENGTH, CriterionKind
 
 SCALES = (100, 1000)
@@ -117,7 +117,10 @@ def load_sheet_file(path: Path) -> SheetSpec:
 
 def parse_sheet_yaml(text: str) -> SheetSpec:
     """`title:`, `scale:` (100 or 1000) and `criteria:` — a list of code/label/max/kind."""
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.YAMLError as exc:  # the reader refuses control characters straight away
+        raise _whole(N_("Invalid YAML: {error}"), error=str(exc)) from exc
     try:
         data = loader.get_single_data()
     except yaml.YAMLError as exc:
@@ -127,7 +130,7 @@ def parse_sheet_yaml(text: str) -> SheetSpec:
     if not isinstance(data, dict):
         raise _whole(N_("The file must hold the keys title:, scale: and criteria:"))
     problems: list[Problem] = []
-    title = collapse_spaces(str(data.get("title") or "")) or None
+    title = _line(data.get("title")) or None
     if title is not None and len(title) > MAX_LABEL_LENGTH:
         problems.append(_too_long("title", MAX_LABEL_LENGTH))
     scale = _scale(data.get("scale"), problems)
@@ -142,7 +145,7 @@ def parse_sheet_yaml(text: str) -> SheetSpec:
             problems.append(Problem(path, N_("write label:, max: and kind: for each criterion")))
             continue
         reasons: list[Reason] = []
-        code = str(item.get("code") or index)
+        code = _line(item.get("code")) or str(index)
         parsed = _criterion(code, item.get("label"), item.get("max"), item.get("kind"), reasons)
         problems += [Problem(path, reason.message, reason.params) for reason in reasons]
         if parsed is not None:
@@ -157,7 +160,7 @@ def _scale(value: object, problems: list[Problem]) -> int | None:
     if value is None:
         return None
     try:
-        number = parse_vn_number(str(value))
+        number = parse_vn_number(_line(value))
     except ValueError:
         number = Decimal(-1)
     if number not in SCALES:
@@ -195,6 +198,8 @@ def read_sheet_table(path: Path) -> SheetSpec:
         else:
             criteria.append(parsed)
     problems = [Problem("", reason.message, reason.params) for reason in _totals(criteria, None)]
+    if not criteria and not bad:
+        problems.append(Problem("", N_("there are no criteria under the column headings")))
     if bad or problems:
         raise ScoringFileError(problems=problems, rows=bad)
     return SheetSpec(None, _sum_normal(criteria), tuple(criteria))
@@ -214,28 +219,28 @@ def _find_header(rows: Sequence[Cells]) -> tuple[int, dict[str, int]] | None:
 def _criterion(
     code: str, label: object, maximum: object, kind: object, reasons: list[Reason]
 ) -> CriterionSpec | None:
-    code = collapse_spaces(code).rstrip(".")
+    code = _line(code).rstrip(".")
     if not code or len(code) > MAX_CODE_LENGTH:
         reasons.append(Reason(N_("the number (STT) is empty or longer than 16 characters")))
-    text = collapse_spaces(str(label or ""))
+    text = _line(label)
     if not text:
         reasons.append(Reason(N_("the criterion has no text")))
     elif len(text) > MAX_LABEL_LENGTH:
         reasons.append(Reason(N_("the criterion is longer than {max} characters"), {"max": "255"}))
-    points = parse_points(str(maximum or ""))
+    points = parse_points(_line(maximum))
     if points is None or points <= 0:
         reasons.append(
             Reason(
                 N_("maximum points {value} are not a positive number such as 10 or 2,5"),
-                {"value": str(maximum or "")},
+                {"value": _shown(maximum)},
             )
         )
-    found = KIND_WORDS.get(match_key(str(kind or "")))
+    found = KIND_WORDS.get(match_key(_line(kind))) if _is_scalar(kind) else None
     if found is None:
         reasons.append(
             Reason(
                 N_("unknown kind {value}; write “thường”, “cộng” or “trừ”"),
-                {"value": str(kind)},
+                {"value": _shown(kind)},
             )
         )
     if reasons or points is None or found is None:
@@ -284,6 +289,26 @@ def parse_points(text: str) -> Decimal | None:
 def format_points(value: Decimal) -> str:
     """Points as people write them: 2.5 → '2,5', 1000 → '1.000'."""
     return format_vn_number(value)
+
+
+def _is_scalar(value: object) -> bool:
+    return not isinstance(value, (list, dict))
+
+
+def _line(value: object) -> str:
+    """A YAML value or a cell as one line of text; a list or mapping where text belongs is
+    empty (and so refused), never its whole rendering."""
+    if value is None or not _is_scalar(value):
+        return ""
+    return collapse_spaces(without_controls(str(value)))
+
+
+def _shown(value: object) -> str:
+    """A wrong value quoted in a message, short."""
+    if not _is_scalar(value):
+        return "[…]"
+    text = _line(value)
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def _too_long(path: str, limit: int) -> Problem:

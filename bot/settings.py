@@ -4,6 +4,7 @@ Everything an operator can set lives here, so the rest of the code never reads `
 """
 
 import re
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
@@ -12,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bot.errors import UserFacingError
 from bot.i18n import N_
 from bot.reminder_calendar import ReminderCalendar, parse_quiet_hours
+from bot.text import ascii_digits
 
 SUPPORTED_LOCALES = ("vi", "en")
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./thidua.db"
@@ -44,6 +46,20 @@ class Settings(BaseSettings):
     reminder_sweep_seconds: float = Field(
         default=15.0, ge=1, le=600, alias="THIDUA_REMINDER_SWEEP_SECONDS"
     )
+    # How often the stored summary figures of changed units are recomputed (bot/summary_refresh.py).
+    summary_refresh_seconds: float = Field(
+        default=60.0, ge=1, le=3600, alias="THIDUA_SUMMARY_REFRESH_SECONDS"
+    )
+    # Flood control: updates a person may send at once, and per second after that.
+    flood_burst: int = Field(default=10, ge=1, le=1000, alias="THIDUA_FLOOD_BURST")
+    flood_rate: float = Field(default=1.0, gt=0, le=1000, alias="THIDUA_FLOOD_RATE")
+    log_format: Literal["text", "json"] = Field(default="text", alias="THIDUA_LOG_FORMAT")
+    metrics_port: int = Field(default=0, ge=0, le=65535, alias="THIDUA_METRICS_PORT")  # 0: off
+    metrics_host: str = Field(default="127.0.0.1", alias="THIDUA_METRICS_HOST")
+    # A standby `thidua run` tries the leader lock this often (see bot/leader.py).
+    standby_retry_seconds: float = Field(
+        default=5.0, ge=0.2, le=300, alias="THIDUA_STANDBY_RETRY_SECONDS"
+    )
 
     @field_validator("quiet_hours_raw")
     @classmethod
@@ -74,7 +90,7 @@ class Settings(BaseSettings):
     @classmethod
     def _numeric_admin_ids(cls, value: str) -> str:
         for part in _split_ids(value):
-            if not part.lstrip("-").isdigit():
+            if not ascii_digits(part.removeprefix("-")) or len(part) > 20:
                 raise ValueError(f"{part!r} is not a Telegram user id (digits only)")
         return value
 
@@ -132,6 +148,8 @@ _FIELD_HINTS = {  # keyed by variable name: pydantic reports the alias as the lo
     "THIDUA_ADMIN_IDS": N_(
         "{variable}={value}: give Telegram user ids separated by commas, e.g. 123456789,987654"
     ),
+    "THIDUA_LOG_FORMAT": N_("{variable}={value}: use text or json"),
+    "THIDUA_METRICS_PORT": N_("{variable}={value}: give a TCP port (1-65535), or 0 for none"),
     "DATABASE_URL": N_(
         "{variable}={value}: use sqlite+aiosqlite:///FILE or postgresql+asyncpg://USER@HOST/DB"
     ),

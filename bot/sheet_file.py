@@ -15,7 +15,7 @@ from typing import TypeVar
 import openpyxl
 
 from bot.i18n import N_
-from bot.text import collapse_spaces, match_key
+from bot.text import collapse_spaces, match_key, without_controls
 
 HEADER_SCAN_ROWS = 20
 SUPPORTED_SUFFIXES = (".xlsx", ".csv")
@@ -69,14 +69,15 @@ def cell_at(cells: Cells, position: int) -> object:
 
 
 def cell_text(value: object) -> str:
-    """A cell as trimmed single-spaced text; whole floats lose Excel's '.0'."""
+    """A cell as trimmed single-spaced text; whole floats lose Excel's '.0'. Control characters
+    (a NUL in a CSV) are dropped: invisible, and PostgreSQL refuses NUL in text."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, datetime | date):
         return value.strftime("%d/%m/%Y")
-    return collapse_spaces(str(value))
+    return collapse_spaces(without_controls(str(value)))
 
 
 def path_params(path: Path) -> dict[str, str]:

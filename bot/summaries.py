@@ -2,58 +2,27 @@
 
 Registration (registered/roster), titles registered, the bloc covenant signed or not, and
 progress at the current milestone (reports made, late, share of measurable targets on track).
-Everything comes from `storage/summaries.py` aggregates, so a summary costs the same handful of
-queries for 10 units or 1,000. Who may see which units is decided by `units_in_scope`.
+Each unit's counts come stored where fresh (`bot/summary_cache.py`), else from the
+`storage/summaries.py` aggregates, so a summary costs the same handful of queries for 10 units
+or 1,000. Who may see which units is decided by `units_in_scope`.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.access import Viewer
-from bot.pledges import REGISTERED
 from bot.progress import expected_share
 from bot.report_windows import milestone_windows
+from bot.summary_cache import figures_for
+from bot.unit_figures import Figures
 from storage import campaigns as campaign_store
 from storage import org as org_store
 from storage import summaries as store
 from storage.campaign_models import Campaign, CampaignMilestone
 from storage.models import Unit
-
-
-@dataclass(frozen=True)
-class Figures:
-    """Counts that add up from units to blocs to the whole organisation."""
-
-    roster: int = 0
-    registered: int = 0
-    approved: int = 0
-    reported: int = 0
-    late_reports: int = 0
-    targets: int = 0
-    on_track: int = 0
-    titles: dict[str, int] = field(default_factory=dict)
-
-    def __add__(self, other: "Figures") -> "Figures":
-        titles = dict(self.titles)
-        for code, count in other.titles.items():
-            titles[code] = titles.get(code, 0) + count
-        return Figures(
-            self.roster + other.roster,
-            self.registered + other.registered,
-            self.approved + other.approved,
-            self.reported + other.reported,
-            self.late_reports + other.late_reports,
-            self.targets + other.targets,
-            self.on_track + other.on_track,
-            titles,
-        )
-
-    @property
-    def complete(self) -> bool:
-        return self.registered >= self.roster
 
 
 @dataclass(frozen=True)
@@ -138,36 +107,15 @@ async def summarise(
     ids = [u.id for u in units if u.id is not None]
     milestone = await current_milestone(campaign, today, session=session)
     share = expected_share(campaign, milestone, today) if milestone else Decimal(0)
-    roster = await store.roster_by_unit(ids, session=session)
-    titles = await store.titles_by_unit(campaign.id, ids, REGISTERED, session=session)
+    figures = await figures_for(campaign.id, milestone, share, ids, session=session)
     signed = await store.signed_units(campaign.id, ids, session=session)
-    reports: dict[int, tuple[int, int, int]] = {}
-    targets: dict[int, tuple[int, int]] = {}
-    if milestone is not None and milestone.id is not None:
-        reports = await store.reports_by_unit(campaign.id, milestone.id, ids, session=session)
-        targets = await store.targets_on_track_by_unit(
-            campaign.id, milestone.id, share, ids, session=session
-        )
     blocs_with_covenant = await store.blocs_with_covenant(campaign.id, session=session)
     bloc_names = {b.id: b.name for b in await org_store.all_blocs(session=session)}
     by_bloc: dict[int | None, list[UnitSummary]] = {}
     for unit in units:
         assert unit.id is not None
-        approved, reported, late = reports.get(unit.id, (0, 0, 0))
-        total, on_track = targets.get(unit.id, (0, 0))
-        unit_titles = titles.get(unit.id, {})
-        figures = Figures(
-            roster=roster.get(unit.id, 0),
-            registered=sum(unit_titles.values()),
-            approved=approved,
-            reported=reported,
-            late_reports=late,
-            targets=total,
-            on_track=on_track,
-            titles=unit_titles,
-        )
         covenant = (unit.id in signed) if unit.bloc_id in blocs_with_covenant else None
-        summary = UnitSummary(unit, bloc_names.get(unit.bloc_id), figures, covenant)
+        summary = UnitSummary(unit, bloc_names.get(unit.bloc_id), figures[unit.id], covenant)
         by_bloc.setdefault(unit.bloc_id, []).append(summary)
     blocs = tuple(
         BlocSummary(bloc_id, bloc_names.get(bloc_id) or "—", tuple(found))

@@ -13,6 +13,26 @@ def collapse_spaces(value: str) -> str:
     return " ".join(value.split())
 
 
+def without_controls(value: str) -> str:
+    """The text without control characters other than line breaks and tabs: PostgreSQL refuses
+    NUL in text, and the others are invisible in a chat or a report."""
+    if value.isprintable():
+        return value
+    return "".join(char for char in value if char in "\n\t" or unicodedata.category(char) != "Cc")
+
+
+def shortened(value: str, limit: int = 40) -> str:
+    """What someone typed, to quote in an error: without control characters, and cut so that a
+    reply never repeats a whole essay."""
+    value = without_controls(value)
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def ascii_digits(value: str) -> bool:
+    """Only 0–9: `str.isdigit` also accepts '²' and '٣', and `int()` refuses '²'."""
+    return value.isascii() and value.isdigit()
+
+
 def match_key(value: str) -> str:
     """Lower case, no diacritics, đ → d, single spaces: 'Trưởng  Khối' → 'truong khoi'."""
     decomposed = unicodedata.normalize("NFD", value.replace("đ", "d").replace("Đ", "D"))

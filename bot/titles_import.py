@@ -25,7 +25,7 @@ from bot.sheet_file import (
     header_columns,
     load_rows,
 )
-from bot.text import match_key
+from bot.text import ascii_digits, match_key
 from storage import org as org_store
 from storage import people
 from storage import pledges as store
@@ -153,7 +153,7 @@ def _parse_row(row_number: int, cells: dict[_Column, str]) -> TitleRow | RowProb
     elif not name or not unit:
         reasons.append(Reason(N_("give the name and unit, or the phone number")))
     year_text = cells.get(_Column.YEAR, "")
-    year = int(year_text) if year_text.isdigit() else 0
+    year = int(year_text) if ascii_digits(year_text) and len(year_text) == 4 else 0
     if not MIN_YEAR <= year <= MAX_YEAR:
         reasons.append(
             Reason(N_("year {value} is not valid; write it like 2025"), {"value": year_text})

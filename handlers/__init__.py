@@ -21,6 +21,7 @@ from handlers import (
     middleware,
     officer,
     officer_reports,
+    personal_data,
     progress,
     reminders,
     scoring,
@@ -52,6 +53,7 @@ def register_handlers(application: Application) -> None:
         *officer_reports.OfficerReports(flow_handlers.engine).handlers(),
         *reminders.ReminderHandlers(flow_handlers.engine).handlers(),
         *summary.handlers(),
+        *personal_data.handlers(),
         *flow_handlers.handlers(),  # before the fallback: a flow's text and files
         *fallback.handlers(),  # last: catches whatever no feature claimed
     ]

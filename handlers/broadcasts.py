@@ -8,6 +8,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot.broadcast_progress import STOP_PREFIX
 from bot.context import ThiduaContext
+from bot.refusals import refuse_press
 from bot.replies import send_text
 from storage import campaigns as campaign_store
 from storage import org as org_store
@@ -20,9 +21,12 @@ async def stop_broadcast(update: Update, context: ThiduaContext) -> None:
     if query is None:
         return
     t = context.t
+    if not context.viewer.is_admin:
+        await refuse_press(query, t("Only administrators can stop a broadcast."), refused="admin")
+        return
     text = (query.data or "").removeprefix(STOP_PREFIX)
     broadcast = await store.get_broadcast(int(text), session=context.db) if text.isdigit() else None
-    if broadcast is None or not context.viewer.is_admin:
+    if broadcast is None:
         await query.answer(t("Only administrators can stop a broadcast."), show_alert=True)
         return
     if broadcast.status != BroadcastStatus.RUNNING:

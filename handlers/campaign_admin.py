@@ -21,6 +21,7 @@ from bot.flows import audience
 from bot.flows.reminder_rules import NAME_OF_FLOW as RULES_FLOW
 from bot.flows.widgets import short
 from bot.milestone_opening import open_milestone, opening_text
+from bot.refusals import refuse_press
 from bot.replies import send_text
 from bot.report_windows import RUNNING, milestone_windows
 from handlers.flows import flow_env, send_reply, shared_engine
@@ -98,7 +99,7 @@ async def _draft_of(
         return None
     t = context.t
     if not context.viewer.is_admin:
-        await query.answer(t("Only administrators can launch campaigns."), show_alert=True)
+        await refuse_press(query, t("Only administrators can launch campaigns."), refused="admin")
         return None
     text = (query.data or "").removeprefix(prefix)
     campaign = await store.get_campaign(int(text), session=context.db) if text.isdigit() else None
@@ -176,7 +177,7 @@ async def _milestone_of(
         return None
     t = context.t
     if not context.viewer.is_admin:
-        await query.answer(t("Only administrators can manage campaigns."), show_alert=True)
+        await refuse_press(query, t("Only administrators can manage campaigns."), refused="admin")
         return None
     text = (query.data or "").removeprefix(prefix)
     milestone = (
@@ -260,7 +261,7 @@ async def reminder_rules(update: Update, context: ThiduaContext) -> None:
         return
     t = context.t
     if not context.viewer.is_admin:
-        await query.answer(t("Only administrators can manage campaigns."), show_alert=True)
+        await refuse_press(query, t("Only administrators can manage campaigns."), refused="admin")
         return
     text = (query.data or "").removeprefix(RULES_PREFIX)
     campaign = (

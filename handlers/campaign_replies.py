@@ -11,6 +11,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 from bot.campaign_text import ACK_PREFIX
 from bot.campaigns import is_in_audience
 from bot.context import ThiduaContext
+from bot.refusals import refuse_press
 from storage import campaigns as store
 from storage.campaign_models import CampaignStatus
 
@@ -30,7 +31,7 @@ async def acknowledge(update: Update, context: ThiduaContext) -> None:
     if campaign.status == CampaignStatus.DRAFT or not await is_in_audience(
         campaign, member, session=context.db
     ):
-        await query.answer(t("This campaign is not addressed to you."), show_alert=True)
+        await refuse_press(query, t("This campaign is not addressed to you."), refused="campaign")
         return
     if await store.acknowledge(campaign.id or 0, member.id, session=context.db):
         await query.answer(t("Thank you, your acknowledgement is recorded."))

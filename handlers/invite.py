@@ -9,6 +9,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot.context import ThiduaContext
 from bot.invites import create_invite, deep_link
+from bot.refusals import refuse_press
 from bot.replies import send_text
 from handlers.views import units_asked_for
 from storage import org as org_store
@@ -60,7 +61,9 @@ async def invite_button(update: Update, context: ThiduaContext) -> None:
         else None
     )
     if unit is None or unit.id is None or not context.viewer.may_manage_unit(unit.id, unit.bloc_id):
-        await query.answer(t("You cannot create invite links for this unit."), show_alert=True)
+        await refuse_press(
+            query, t("You cannot create invite links for this unit."), refused="unit"
+        )
         return
     await query.answer()
     await _send_invite(context, query.message.chat.id, unit)

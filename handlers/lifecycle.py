@@ -8,6 +8,7 @@ from telegram.ext import Application
 from bot.commands import publish_default_commands
 from bot.outbox_service import OutboxService
 from bot.reminder_service import ReminderService
+from bot.summary_refresh import SummaryRefresher
 from storage import people
 from storage.catalogue import ensure_default_catalogue
 from storage.key_values import BOT_USERNAME, set_value
@@ -31,7 +32,11 @@ async def on_startup(application: Application) -> None:
     except TelegramError as exc:
         log.warning("could not publish the command menu: %s", exc)
     services.outbox = OutboxService(
-        services.settings, services.database, services.catalogs, request=services.request
+        services.settings,
+        services.database,
+        services.catalogs,
+        request=services.request,
+        on_outcome=services.metrics.record_send,
     )
     await services.outbox.start()
     if application.job_queue is not None:
@@ -39,6 +44,7 @@ async def on_startup(application: Application) -> None:
             services.settings, services.database, services.catalogs, services.outbox
         )
         reminders.schedule(application.job_queue)
+        SummaryRefresher(services.settings, services.database).schedule(application.job_queue)
 
 
 async def on_stop(application: Application) -> None:

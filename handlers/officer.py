@@ -23,6 +23,7 @@ from bot.i18n import Translator
 from bot.pledge_checks import registration_lateness
 from bot.pledges import approve
 from bot.quotas import quota_warnings
+from bot.refusals import refuse_press
 from bot.registration_status import RegistrationStatus, unit_registration
 from bot.replies import send_text
 from bot.unit_reminders import remind_missing
@@ -97,7 +98,7 @@ async def on_press(update: Update, context: ThiduaContext) -> None:
         return
     unit = await _managed_unit(context, numbers[-1])
     if unit is None:
-        await query.answer(t("You do not manage this unit."), show_alert=True)
+        await refuse_press(query, t("You do not manage this unit."), refused="unit")
         return
     if action == "u":
         await query.answer()
@@ -322,7 +323,7 @@ async def _pledge_press(
             if stored is not None and stored.kind is PledgeKind.COLLECTIVE
             else t("You do not manage this unit.")
         )
-        await query.answer(refusal, show_alert=True)
+        await refuse_press(query, refusal, refused="pledge")
         return
     campaign = await campaign_store.get_campaign(pledge.campaign_id, session=context.db)
     assert campaign is not None and campaign.id is not None
@@ -375,7 +376,7 @@ async def _on_behalf_press(
     env = flow_env(context, chat_id)
     member = await draft.on_behalf_member(member_id, env)
     if member is None or member.id is None:
-        await query.answer(t("You may not register for this member."), show_alert=True)
+        await refuse_press(query, t("You may not register for this member."), refused="member")
         return
     campaign = await campaign_store.get_campaign(campaign_id, session=context.db)
     if campaign is None or campaign.status is not CampaignStatus.LAUNCHED:

@@ -19,6 +19,7 @@ from bot.flows.report_return import REPORT_KEY
 from bot.flows.report_start import begin, collective_pledges
 from bot.progress import unit_progress
 from bot.progress_view import member_bars, report_text, unit_chart, unit_text
+from bot.refusals import refuse_press
 from bot.replies import send_text, send_upload
 from bot.report_access import ReportInScope, report_in_scope
 from bot.report_notices import notify_reporter
@@ -64,13 +65,15 @@ class OfficerReports:
         if action in ("v", "e", "a", "x"):
             found = await report_in_scope(ids[0], context.viewer, session=context.db)
             if found is None:
-                await query.answer(context.t("You do not manage this unit."), show_alert=True)
+                await refuse_press(
+                    query, context.t("You do not manage this unit."), refused="report"
+                )
                 return
             await getattr(self, f"_report_{action}")(query, context, chat_id, found)
             return
         unit = await _managed_unit(context, ids[-1])
         if unit is None:
-            await query.answer(context.t("You do not manage this unit."), show_alert=True)
+            await refuse_press(query, context.t("You do not manage this unit."), refused="unit")
             return
         await getattr(self, f"_unit_{action}")(query, context, chat_id, ids[0], unit)
 
@@ -293,9 +296,10 @@ class OfficerReports:
     ) -> None:
         t = context.t
         if not found.may_decide or found.report.id is None:
-            await query.answer(
+            await refuse_press(
+                query,
                 t("A unit's collective report is decided by its bloc head or an administrator."),
-                show_alert=True,
+                refused="collective report",
             )
             return
         try:
@@ -327,9 +331,10 @@ class OfficerReports:
     ) -> None:
         t = context.t
         if not found.may_decide:
-            await query.answer(
+            await refuse_press(
+                query,
                 t("A unit's collective report is decided by its bloc head or an administrator."),
-                show_alert=True,
+                refused="collective report",
             )
             return
         if found.report.status is ReportStatus.RETURNED:

@@ -17,7 +17,8 @@ from bot.flows.leave import KINDS
 from bot.flows.leave import NAME_OF_FLOW as LEAVE_FLOW
 from bot.flows.report_start import NOT_LINKED_TO_REPORT
 from bot.i18n import Translator
-from bot.reminder_controls import SNOOZE_DAYS, Upcoming, snooze, upcoming
+from bot.refusals import refuse_press
+from bot.reminder_controls import SNOOZE_DAYS, Upcoming, snooze, someone_elses, upcoming
 from bot.replies import send_text
 from handlers.flows import flow_env, send_reply
 from storage import reminders as store
@@ -131,12 +132,18 @@ class ReminderHandlers:
             return
         numbers = [int(p) for p in parts[1:] if p.isdigit() and len(p) < 12]
         if parts[0] == "x" and len(numbers) == 1 and member.id is not None:
+            if await someone_elses(None, numbers[0], member, session=context.db):
+                await refuse_press(query, t("This leave is not yours."), refused="leave")
+                return
             removed = await store.remove_leave(numbers[0], member.id, session=context.db)
             await query.answer(t("Cancelled.") if removed else t("This button is no longer valid."))
             if removed:
                 await self._show(context, chat_id)
             return
         if parts[0] == "s" and len(numbers) == 2:
+            if await someone_elses(numbers[0], None, member, session=context.db):
+                await refuse_press(query, t("This reminder is not yours."), refused="reminder")
+                return
             try:
                 row = await snooze(
                     numbers[0],

@@ -17,6 +17,7 @@ from bot.errors import UserFacingError
 from bot.flow_engine import Say
 from bot.flows import scoring_adjust, scoring_self
 from bot.flows import scoring_common as common
+from bot.refusals import refuse_press
 from bot.replies import send_text
 from handlers.flows import flow_env, send_say, shared_engine
 from storage import org as org_store
@@ -100,7 +101,7 @@ async def on_press(update: Update, context: ThiduaContext) -> None:
         await _ranking_press(query, context, chat.id, sheet)
         return
     if not scoring.may_lead(context.viewer, sheet.bloc_id):
-        await query.answer(t("You do not lead this bloc."), show_alert=True)
+        await refuse_press(query, t("You do not lead this bloc."), refused="bloc")
         return
     if action == "s":
         await query.answer()
@@ -127,7 +128,7 @@ async def _unit_press(
     viewer = context.viewer
     unit = await org_store.get_unit(unit_id, session=context.db)
     if unit is None or not scoring.may_see_unit(viewer, unit, sheet):
-        await query.answer(t("You do not manage this unit."), show_alert=True)
+        await refuse_press(query, t("You do not manage this unit."), refused="unit")
         return
     if action == "u":
         await query.answer()
@@ -144,7 +145,7 @@ async def _unit_press(
             if action == "e"
             else t("Only the bloc head, the deputy or an administrator adjusts scores.")
         )
-        await query.answer(refusal, show_alert=True)
+        await refuse_press(query, refusal, refused="unit score")
         return
     if sheet.status is SheetStatus.PUBLISHED:
         await query.answer(t(scoring.PUBLISHED), show_alert=True)
@@ -170,7 +171,7 @@ async def _ranking_press(
     in_bloc = any(unit.bloc_id == sheet.bloc_id for unit in own)
     published = sheet.status is SheetStatus.PUBLISHED
     if not (scoring.may_lead(viewer, sheet.bloc_id) or (in_bloc and published)):
-        await query.answer(t("You do not lead this bloc."), show_alert=True)
+        await refuse_press(query, t("You do not lead this bloc."), refused="bloc")
         return
     await query.answer()
     await send_say(context, chat_id, await common.ranking_view(sheet, t, session=context.db))
@@ -181,8 +182,10 @@ async def _publish_ask(
 ) -> None:
     t = context.t
     if not scoring.may_publish(context.viewer, sheet.bloc_id):
-        await query.answer(
-            t("Only the bloc head or an administrator publishes the result."), show_alert=True
+        await refuse_press(
+            query,
+            t("Only the bloc head or an administrator publishes the result."),
+            refused="publish",
         )
         return
     await query.answer()

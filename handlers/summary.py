@@ -20,6 +20,7 @@ from bot.export_charts import registration_chart_png
 from bot.export_docx import write_registration_report
 from bot.export_xlsx import write_summary_xlsx
 from bot.i18n import Translator
+from bot.refusals import refuse_press
 from bot.replies import send_text, send_upload
 from bot.report_windows import RUNNING
 from bot.summaries import CampaignSummary, summarise, units_in_scope
@@ -76,17 +77,24 @@ async def on_press(update: Update, context: ThiduaContext) -> None:
     if len(parts) != 4 or len(ids) != 3 or parts[0] not in levels:
         await query.answer(t("This button is no longer valid."), show_alert=True)
         return
-    campaign = await campaign_store.get_campaign(ids[0], session=context.db)
     units = await units_in_scope(context.viewer, session=context.db)
-    if campaign is None or not units:
+    if not units:
+        refusal = t("Only emulation officers, bloc heads and administrators can see this.")
+        await refuse_press(query, refusal, refused="summary")
+        return
+    campaign = await campaign_store.get_campaign(ids[0], session=context.db)
+    if campaign is None:
         await query.answer(t("This button is no longer valid."), show_alert=True)
         return
     chat_id = query.from_user.id
     level, target, page = parts[0], ids[1], ids[2]
     if level[0] in EXPORTS:
         chosen = _chosen(level[1], target, units)
+        if not chosen and level[1] == "u":
+            await refuse_press(query, t("You do not manage this unit."), refused="unit")
+            return
         if not chosen:
-            await query.answer(t("You may not see this bloc."), show_alert=True)
+            await refuse_press(query, t("You may not see this bloc."), refused="bloc")
             return
         await query.answer(t("Preparing the file…"))
         await _export(context, chat_id, campaign, chosen, level[0])
@@ -98,14 +106,14 @@ async def on_press(update: Update, context: ThiduaContext) -> None:
     if level == "b":
         chosen = [u for u in units if u.bloc_id == target]
         if not chosen:
-            await query.answer(t("You may not see this bloc."), show_alert=True)
+            await refuse_press(query, t("You may not see this bloc."), refused="bloc")
             return
         await query.answer()
         await _units(context, chat_id, campaign, chosen, page, f"{PREFIX}b:{campaign.id}:{target}")
         return
     unit = next((u for u in units if u.id == target), None)
     if unit is None:
-        await query.answer(t("You do not manage this unit."), show_alert=True)
+        await refuse_press(query, t("You do not manage this unit."), refused="unit")
         return
     await query.answer()
     await _members(context, chat_id, campaign, unit, page)

@@ -210,6 +210,16 @@ async def next_due(*, session: AsyncSession) -> datetime | None:
     return result.scalar_one_or_none()
 
 
+async def due_count(now: datetime, *, session: AsyncSession) -> int:
+    """Pending reminders whose time has come (the metrics gauge; uses the pending index)."""
+    result = await session.execute(
+        sa_select(func.count())
+        .select_from(Reminder)
+        .where(col(Reminder.status) == _PENDING, col(Reminder.due_at) <= now)
+    )
+    return int(result.scalar_one())
+
+
 async def upcoming_for_member(
     member_id: int, now: datetime, limit: int, *, session: AsyncSession
 ) -> list[Reminder]:
@@ -229,6 +239,10 @@ async def upcoming_for_member(
 
 async def get_reminder(reminder_id: int, *, session: AsyncSession) -> Reminder | None:
     return await session.get(Reminder, reminder_id)
+
+
+async def get_leave(leave_id: int, *, session: AsyncSession) -> MemberLeave | None:
+    return await session.get(MemberLeave, leave_id)
 
 
 async def leaves_on(

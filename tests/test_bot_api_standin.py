@@ -30,10 +30,13 @@ from telegram import (
     ReplyKeyboardMarkup,
     Update,
 )
-from telegram.error import BadRequest, NetworkError, RetryAfter
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import CommandHandler, ContextTypes
+from telegram.request import HTTPXRequest
 
 from tests.support.bot_api_standin import (
+    DROPPED,
+    HELD,
     BotApiStandIn,
     RecordedCall,
     SendLimits,
@@ -610,3 +613,105 @@ def test_chunked_request_body(standin: BotApiStandIn) -> None:
 
     assert answer["result"]["text"] == "chunked"
     assert standin.sent_texts(42) == ["chunked"]
+
+
+# ------------------------------------------------------------------ transport faults and floods
+
+
+async def test_a_held_request_times_out_the_client_and_is_not_carried_out() -> None:
+    with BotApiStandIn() as server:
+        server.hold_next("sendMessage", seconds=1.0)
+        request = HTTPXRequest(read_timeout=0.2)
+        async with Bot(token=TOKEN, base_url=server.base_url, request=request) as bot:
+            with pytest.raises(TimedOut):
+                await bot.send_message(chat_id=USER_ID, text="một")
+            delivered = await bot.send_message(chat_id=USER_ID, text="hai")
+            held = server.wait_for_call("sendMessage", lambda p: p.get("text") == "một", timeout=5)
+            stats = server.stats()
+
+    assert held.status == HELD
+    assert delivered.text == "hai"
+    assert server.sent_texts(USER_ID) == ["hai"], "the held message was never delivered"
+    assert (stats.send_requests, stats.accepted_sends) == (1, 1)
+
+
+async def test_a_dropped_connection_is_a_network_error_and_nothing_is_sent(
+    bot: Bot, standin: BotApiStandIn
+) -> None:
+    standin.drop_next("sendMessage", times=2)
+
+    for _ in range(2):
+        with pytest.raises(NetworkError):
+            await bot.send_message(chat_id=USER_ID, text="thử")
+    await bot.send_message(chat_id=USER_ID, text="thử")
+
+    assert [call.status for call in standin.calls("sendMessage")] == [DROPPED, DROPPED, 200]
+    assert standin.stats().accepted_sends == 1
+    assert standin.stats().duplicates == {}
+
+
+def test_stop_ends_a_held_request_at_once() -> None:
+    server = BotApiStandIn().start()
+    server.hold_next("getMe", seconds=60)
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    connection.request("GET", f"/bot{TOKEN}/getMe")
+    threading.Timer(0.2, server.stop).start()
+    try:
+        status: int | None = connection.getresponse().status
+    except (OSError, http.client.HTTPException):
+        status = None  # cut while winding down: also fine
+    finally:
+        connection.close()
+    assert status in (HELD, None)
+    assert [call.status for call in server.calls("getMe")] == [HELD], "ended by stop, not by 60 s"
+
+
+@pytest.mark.usefixtures("timedelta_retry_after")
+async def test_a_flood_wait_refuses_every_send_until_it_ends() -> None:
+    with BotApiStandIn() as server:
+        server.throttle_sends(1.5)
+        async with _ptb(server) as bot:
+            first = await _refused(bot, USER_ID, "một")
+            await bot.edit_message_text("ok", chat_id=USER_ID, message_id=1)  # not a send
+            early = await _refused(bot, USER_ID + 1, "một")  # another chat: the whole bot waits
+            await asyncio.sleep(first.total_seconds())
+            delivered = await bot.send_message(chat_id=USER_ID, text="một")
+            stats = server.stats()
+
+    assert first == dt.timedelta(seconds=2)  # the 1.5 s left, rounded up
+    assert early in (dt.timedelta(seconds=1), dt.timedelta(seconds=2))
+    assert delivered.text == "một"
+    assert stats.injected_429s == 1 and stats.retry_after_violations == 1
+    assert stats.accepted_sends == 1
+
+
+@pytest.mark.usefixtures("timedelta_retry_after")
+async def test_a_flood_wait_with_a_short_retry_after_refuses_each_retry_inside_it() -> None:
+    with BotApiStandIn() as server:
+        server.throttle_sends(2.5, retry_after=1)
+        async with _ptb(server) as bot:
+            waits: list[object] = []
+            while True:
+                try:
+                    await bot.send_message(chat_id=USER_ID, text="một")
+                    break
+                except RetryAfter as exc:
+                    waits.append(exc.retry_after)
+                    await asyncio.sleep(1.05)
+            stats = server.stats()
+
+    # refused at 0, ~1 and ~2 s, each time "retry after 1 s"; the send at ~3 s goes through
+    assert waits == [dt.timedelta(seconds=1)] * 3
+    assert (stats.injected_429s, stats.retry_after_violations, stats.accepted_sends) == (3, 0, 1)
+
+
+def test_transport_faults_and_floods_reject_nonsense() -> None:
+    server = BotApiStandIn()
+    with pytest.raises(ValueError, match="times"):
+        server.drop_next("sendMessage", times=0)
+    with pytest.raises(ValueError, match="seconds"):
+        server.hold_next("sendMessage", seconds=-1)
+    with pytest.raises(ValueError, match="seconds"):
+        server.throttle_sends(-1)
+    with pytest.raises(ValueError, match="retry_after"):
+        server.throttle_sends(5, retry_after=0)

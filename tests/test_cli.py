@@ -659,8 +659,9 @@ def test_a_database_that_cannot_be_opened(cli: Cli, tmp_path: Path, args: list[s
 
     line = failed_with_one_line(cli(*args, DATABASE_URL=url))
 
-    assert line.startswith("Không dùng được cơ sở dữ liệu "), line
-    assert url in line
+    # The missing folder is named, with the database path (bot/database_files.py).
+    assert line.startswith("Thư mục chứa cơ sở dữ liệu "), line
+    assert f"{tmp_path}/khong-co-thu-muc/x.db không tồn tại" in line
 
 
 # aiosqlite's worker thread may answer a failed connect after asyncio.run has closed the loop;
@@ -672,7 +673,7 @@ def test_import_into_a_database_that_cannot_be_opened(cli: Cli, tmp_path: Path) 
 
     line = failed_with_one_line(cli("org", "import", str(path), DATABASE_URL=url))
 
-    assert line.startswith("Không dùng được cơ sở dữ liệu sqlite+aiosqlite:////nonexistent-dir")
+    assert line.startswith("Thư mục chứa cơ sở dữ liệu /nonexistent-dir/x.db không tồn tại")
 
 
 def test_commands_before_db_upgrade_fail_in_one_line(cli: Cli) -> None:

@@ -49,6 +49,8 @@ TABLES = {
     "invite_redemptions",
     "message_log",
     "key_values",
+    "erasures",
+    "unit_figures",
 }
 
 

@@ -58,7 +58,7 @@ async def test_the_member_sees_and_snoozes_a_reminder(
     d0 = await _mai_reminders(database, "d0")
     refused = shown(await harness.press(MAI, f"nn:s:{d0.id}:1"))
     assert "không thể hoãn lần nhắc này quá hạn" in refused
-    assert "không còn trong lịch" in shown(await harness.press(NHUNG, f"nn:s:{d7.id}:1"))
+    assert "không phải của bạn" in shown(await harness.press(NHUNG, f"nn:s:{d7.id}:1"))
 
 
 async def test_a_campaign_can_forbid_snoozing(harness: BotHarness, database: Database) -> None:

@@ -86,4 +86,4 @@ async def test_the_bloc_head_exports_the_three_files(
     assert files["png"].startswith(b"\x89PNG")
     thanh_tra = await unit_id(database, "Thanh tra tỉnh")
     forged = shown(await harness.press(NHUNG, f"th:xu:1:{thanh_tra}:0"))
-    assert "không được xem" in forged
+    assert "không quản lý" in forged

@@ -3,6 +3,7 @@
 from bot.flow_engine import FlowEnv, FlowState, Outcome, Say, Step
 from bot.flows import report_draft as draft
 from bot.report_windows import reportable_milestones
+from bot.text import ascii_digits
 from storage import campaigns as campaign_store
 from storage import pledges as pledge_store
 
@@ -42,7 +43,7 @@ async def _prompt(state: FlowState, env: FlowEnv) -> list[Say]:
 async def _button(state: FlowState, value: str, env: FlowEnv) -> Outcome:
     t = env.t
     choices = _choices(state)
-    if not value.isdigit() or int(value) >= len(choices):
+    if not ascii_digits(value) or len(value) > 9 or int(value) >= len(choices):
         return Outcome(answer=t("This button is no longer valid."), reprompt=False)
     pledge_id, milestone_id = choices[int(value)]
     state.data.update(pledge=pledge_id, milestone=milestone_id, idx=0)

@@ -18,6 +18,7 @@ from bot.errors import UserFacingError
 from bot.flow_engine import FlowEnv, FlowInput, FlowState, Outcome, Say
 from bot.i18n import N_, Translator
 from bot.scoring_file import parse_points
+from bot.text import ascii_digits
 from storage import org as org_store
 from storage import scoring as store
 from storage.models import Unit
@@ -192,7 +193,7 @@ async def chosen_criterion(
 
 async def explain_stale(value: str, env: FlowEnv) -> str | None:
     """A criterion button of a sheet published since: say so rather than "no longer valid"."""
-    if not value.isdigit() or len(value) > 12:
+    if not ascii_digits(value) or len(value) > 9:
         return None
     criterion = await store.get_criterion(int(value), session=env.session)
     sheet = await store.get_sheet(criterion.sheet_id, session=env.session) if criterion else None

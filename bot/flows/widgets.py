@@ -3,6 +3,7 @@
 from telegram import InlineKeyboardButton
 
 from bot.flow_engine import FlowState
+from bot.text import ascii_digits
 
 PAGE_SIZE = 8  # a phone screen shows about this many buttons without scrolling
 LABEL_LENGTH = 40
@@ -40,6 +41,9 @@ def toggle_rows(
 
 
 def parse_int(value: str, prefix: str) -> int | None:
-    """`t:12` → 12 for prefix `t:`; None for anything else (a forged or broken button)."""
+    """`t:12` → 12 for prefix `t:`; None for anything else (a forged or broken button).
+
+    At most 9 digits: ids are 32-bit columns, and PostgreSQL refuses a bigger number in a query.
+    """
     text = value.removeprefix(prefix) if value.startswith(prefix) else ""
-    return int(text) if text.isdigit() and len(text) < 12 else None
+    return int(text) if ascii_digits(text) and len(text) <= 9 else None

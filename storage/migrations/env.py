@@ -8,8 +8,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
 import storage.campaign_models
+import storage.figures_models
 import storage.models
 import storage.pledge_models
+import storage.privacy_models
 import storage.progress_models
 import storage.reminder_models
 import storage.scoring_models  # noqa: F401

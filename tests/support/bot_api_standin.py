@@ -39,6 +39,8 @@ from typing import Any, NamedTuple, Self
 from urllib.parse import parse_qsl, urlsplit
 
 __all__ = [
+    "DROPPED",
+    "HELD",
     "SENDING_METHODS",
     "BotApiStandIn",
     "RecordedCall",
@@ -53,6 +55,11 @@ JSONDict = dict[str, Any]
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64
+
+#: ``RecordedCall.status`` of a request whose connection was dropped without an answer.
+DROPPED = 0
+#: ``RecordedCall.status`` of a request held past the client's timeout and never carried out.
+HELD = HTTPStatus.GATEWAY_TIMEOUT.value
 
 #: The bot id used by the update helpers until a request reveals the real token.
 DEFAULT_BOT_ID = 123456
@@ -157,12 +164,14 @@ class SendStats:
 
     Why: a broadcast benchmark must prove zero losses, zero duplicates and obeyed ``retry_after``
     without scanning thousands of recorded calls. Only sending methods (:data:`SENDING_METHODS`)
-    are counted; requests answered by a :meth:`~BotApiStandIn.fail_next` fault are not.
+    are counted; requests answered by a :meth:`~BotApiStandIn.fail_next` fault, or held or
+    dropped by :meth:`~BotApiStandIn.hold_next` / :meth:`~BotApiStandIn.drop_next`, are not.
 
     - ``send_requests``: sending-method requests that reached the limit checks;
     - ``accepted_sends``: those answered 200 (delivered);
     - ``pacing_429s``: 429s because the bot exceeded :class:`SendLimits`;
-    - ``injected_429s``: 429s from :meth:`~BotApiStandIn.inject_429`;
+    - ``injected_429s``: 429s from :meth:`~BotApiStandIn.inject_429` and
+      :meth:`~BotApiStandIn.throttle_sends`;
     - ``retry_after_violations``: sends that arrived while an injected 429's ``retry_after`` was
       still running (each was refused with 429 again; counted in neither 429 field above);
     - ``first_send_at`` / ``last_send_at``: ``time.monotonic()`` of the first/last accepted send;
@@ -223,6 +232,8 @@ class _SendBook:
         self._last_private: dict[int, float] = {}
         self._groups: dict[int, deque[float]] = {}
         self._inject_every = 0
+        self._throttle_until: float | None = None  # sends refused until then (throttle_sends)
+        self._throttle_retry_after: int | None = None
         self._inject_retry_after = 1
         self._inject_left: int | None = None
         self._inject_seen = 0
@@ -243,6 +254,9 @@ class _SendBook:
         self._payloads: dict[tuple[int, str, str], int] = {}
         self._duplicates: set[tuple[int, str, str]] = set()
 
+    def throttle(self, until: float, retry_after: int | None) -> None:
+        self._throttle_until, self._throttle_retry_after = until, retry_after
+
     def inject(self, every: int, retry_after: int, limit: int | None) -> None:
         self._inject_every, self._inject_retry_after = every, retry_after
         self._inject_left, self._inject_seen = limit, 0
@@ -261,6 +275,15 @@ class _SendBook:
                 # The bot had the 429 and sent anyway: refuse again, as a flood-waiting Telegram.
                 self.violations += 1
                 return _Answer(429, _too_many_requests(max(1, math.ceil(closes - now))))
+        if self._throttle_until is not None and now < self._throttle_until:
+            retry_after = self._throttle_retry_after or max(
+                1, math.ceil(self._throttle_until - now)
+            )
+            self.injected_429s += 1
+            closes = now + retry_after
+            return _Answer(
+                429, _too_many_requests(retry_after), lambda: self._open_window_later(closes)
+            )
         if self._inject_every and self._inject_left != 0:
             self._inject_seen += 1
             if self._inject_seen % self._inject_every == 0:
@@ -406,6 +429,8 @@ class BotApiStandIn:
         self._next_message_id = 1
         self._next_callback_id = 1
         self._faults: dict[str, deque[_Fault]] = {}
+        # method (lower case) → ("hold", seconds) or ("drop", 0), one entry per request
+        self._transport_faults: dict[str, deque[tuple[str, float]]] = {}
         # (chat_id, message_id) → (text, reply_markup) of the bot's messages, to detect no-op edits.
         self._contents: dict[tuple[str, int], tuple[str, Any]] = {}
         self._webhook_url = ""
@@ -673,6 +698,37 @@ class BotApiStandIn:
                 _Fault(status, description, retry_after, times)
             )
 
+    def hold_next(self, method: str, *, seconds: float, times: int = 1) -> None:
+        """Hold the next ``times`` calls to ``method`` for ``seconds``, then answer 504 without
+        carrying them out (nothing is sent or delivered).
+
+        Why: Telegram sometimes answers late; a bot whose client timeout is shorter than
+        ``seconds`` gives up first and must retry. The call is recorded with status
+        :data:`HELD` once the hold ends (or the stand-in stops).
+        """
+        self._queue_transport_fault(method, "hold", seconds, times)
+
+    def drop_next(self, method: str, *, times: int = 1) -> None:
+        """Close the connection of the next ``times`` calls to ``method`` without answering
+        (nothing is carried out), as a broken network or a crashing proxy would. Recorded with
+        status :data:`DROPPED`."""
+        self._queue_transport_fault(method, "drop", 0.0, times)
+
+    def throttle_sends(self, seconds: float, *, retry_after: int | None = None) -> None:
+        """Refuse every sending request with 429 for the next ``seconds`` (a flood wait).
+
+        Each 429 says ``retry_after`` (default: the seconds left in the window, rounded up), so
+        a bot that obeys it sends again only after the window. A send before the retry_after
+        of a 429 it was given is a violation, as with :meth:`inject_429`; refused sends count
+        in :attr:`SendStats.injected_429s`. ``seconds=0`` ends the window at once.
+        """
+        if seconds < 0:
+            raise ValueError("seconds must not be negative")
+        if retry_after is not None and retry_after < 1:
+            raise ValueError("retry_after must be at least 1")
+        with self._cond:
+            self._book.throttle(time.monotonic() + seconds, retry_after)
+
     def inject_429(self, *, every: int, retry_after: int = 1, limit: int | None = None) -> None:
         """Refuse every ``every``-th sending request with 429 ``retry_after``, ``limit`` times.
 
@@ -700,6 +756,38 @@ class BotApiStandIn:
             self._book.inject(every, retry_after, limit)
 
     # ----------------------------------------------------------------- request handling
+
+    def _queue_transport_fault(self, method: str, kind: str, seconds: float, times: int) -> None:
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        if seconds < 0:
+            raise ValueError("seconds must not be negative")
+        with self._cond:
+            queue = self._transport_faults.setdefault(method.lower(), deque())
+            queue.extend([(kind, seconds)] * times)
+
+    def _transport_fault(
+        self, path: str, query: str, content_type: str, body: bytes
+    ) -> tuple[str, float] | None:
+        """Take a queued hold or drop for this request's method (and record the call)."""
+        method = path.rpartition("/")[2]
+        with self._cond:
+            queue = self._transport_faults.get(method.lower())
+            if not path.startswith("/bot") or not queue:
+                return None
+            kind, seconds = queue.popleft()
+        try:
+            params = _parse_params(query, content_type, body)
+        except ValueError:
+            params = {}
+        if kind == "hold":
+            with self._cond:
+                self._cond.wait_for(lambda: self._stopping, timeout=seconds)
+        with self._cond:
+            status = HELD if kind == "hold" else DROPPED
+            self._calls.append(RecordedCall(method, params, time.monotonic(), status))
+            self._cond.notify_all()
+        return kind, seconds
 
     def _handle(
         self,
@@ -1037,13 +1125,20 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             parts = urlsplit(self.path)
             body = self._read_body()
-            answer = standin._handle(
-                parts.path,
-                parts.query,
-                self.headers.get("Content-Type", ""),
-                body,
-                self.received_at,
-            )
+            content_type = self.headers.get("Content-Type", "")
+            fault = standin._transport_fault(parts.path, parts.query, content_type, body)
+            if fault is not None and fault[0] == "drop":
+                self._hang_up()
+                return
+            if fault is not None:  # held: the client has given up; answer what a proxy would
+                answer = _Answer(
+                    *_ApiError("Gateway Timeout", HTTPStatus.GATEWAY_TIMEOUT).response()
+                )
+                self.close_connection = True
+            else:
+                answer = standin._handle(
+                    parts.path, parts.query, content_type, body, self.received_at
+                )
         except Exception as exc:  # a stand-in bug: answer 500 and keep it for inspection
             standin._record_error(exc)
             self.close_connection = True  # the request body may not have been read in full
@@ -1066,6 +1161,12 @@ class _Handler(BaseHTTPRequestHandler):
             return  # the client gave up (timeout or shutdown); nothing to answer
         if answer.on_sent is not None:
             answer.on_sent()
+
+    def _hang_up(self) -> None:
+        """Close the connection without a byte of answer (a dropped connection)."""
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
 
     def _read_body(self) -> bytes:
         """The request body, by Content-Length or chunked transfer coding."""

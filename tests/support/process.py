@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -43,15 +44,45 @@ def run_cli(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedP
     )
 
 
-def start_bot(env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [THIDUA, "run"],
-        env=env,
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+class BotProcess(subprocess.Popen[str]):
+    """`thidua run` whose output is read as it comes, so its log can never fill the pipe.
+
+    The bot logs a line per update; a pipe nobody reads holds 64 KB and then blocks the bot's
+    writes, which froze long runs. A thread drains it; `communicate` returns what was read.
+    """
+
+    def __init__(self, env: dict[str, str], cwd: Path) -> None:
+        super().__init__(
+            [THIDUA, "run"],
+            env=env,
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._drain, daemon=True)
+        self._reader.start()
+
+    def _drain(self) -> None:
+        assert self.stdout is not None
+        for line in self.stdout:
+            self.lines.append(line)
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def communicate(  # type: ignore[override]
+        self, input: str | None = None, timeout: float | None = None
+    ) -> tuple[str, None]:
+        self.wait(timeout=timeout)
+        self._reader.join(timeout=5)
+        return self.output, None
+
+
+def start_bot(env: dict[str, str], cwd: Path) -> BotProcess:
+    return BotProcess(env, cwd)
 
 
 def text_to(chat_id: int, fragment: str) -> Callable[[dict[str, Any]], bool]:
