@@ -1,5 +1,6 @@
 """`thidua run`: migrate, then poll (or serve a webhook) until stopped."""
 
+import gc
 import logging
 import secrets
 from urllib.parse import urlparse
@@ -41,6 +42,10 @@ def run_bot(
     run_async(_migrate(settings.database_url))
     log.info("database ready")
     application = build_application(settings)
+    # What is loaded by now lives as long as the process: keep it out of the cyclic collector's
+    # full passes, which otherwise stall a request by ~120 ms every few large summaries
+    # (docs/benchmarks.md, Summaries).
+    gc.freeze()
     operations = start_operations(application)  # /healthz and /metrics if THIDUA_METRICS_PORT
     try:
         if webhook_url:

@@ -8,7 +8,7 @@ or 1,000. Who may see which units is decided by `units_in_scope`.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -63,6 +63,7 @@ class CampaignSummary:
     milestone: CampaignMilestone | None  # the latest already due, else the one open
     expected_share: Decimal
     blocs: tuple[BlocSummary, ...]
+    as_of: datetime | None = None  # None: exact; else figures of some units as of this time
 
     @property
     def units(self) -> list[UnitSummary]:
@@ -101,13 +102,20 @@ async def current_milestone(
 
 
 async def summarise(
-    campaign: Campaign, units: list[Unit], today: date, *, session: AsyncSession
+    campaign: Campaign,
+    units: list[Unit],
+    today: date,
+    *,
+    session: AsyncSession,
+    recent: tuple[datetime, timedelta] | None = None,
 ) -> CampaignSummary:
+    """The figures of these units; `recent` (now, age) lets busy units' stored figures of the
+    last `age` stand in for a recount (the organisation overview, see `bot/summary_cache.py`)."""
     assert campaign.id is not None
     ids = [u.id for u in units if u.id is not None]
     milestone = await current_milestone(campaign, today, session=session)
     share = expected_share(campaign, milestone, today) if milestone else Decimal(0)
-    figures = await figures_for(campaign.id, milestone, share, ids, session=session)
+    counts = await figures_for(campaign.id, milestone, share, ids, session=session, recent=recent)
     signed = await store.signed_units(campaign.id, ids, session=session)
     blocs_with_covenant = await store.blocs_with_covenant(campaign.id, session=session)
     bloc_names = {b.id: b.name for b in await org_store.all_blocs(session=session)}
@@ -115,7 +123,7 @@ async def summarise(
     for unit in units:
         assert unit.id is not None
         covenant = (unit.id in signed) if unit.bloc_id in blocs_with_covenant else None
-        summary = UnitSummary(unit, bloc_names.get(unit.bloc_id), figures[unit.id], covenant)
+        summary = UnitSummary(unit, bloc_names.get(unit.bloc_id), counts.figures[unit.id], covenant)
         by_bloc.setdefault(unit.bloc_id, []).append(summary)
     blocs = tuple(
         BlocSummary(bloc_id, bloc_names.get(bloc_id) or "—", tuple(found))
@@ -123,4 +131,4 @@ async def summarise(
             by_bloc.items(), key=lambda item: bloc_names.get(item[0]) or ""
         )
     )
-    return CampaignSummary(campaign, milestone, share, blocs)
+    return CampaignSummary(campaign, milestone, share, blocs, counts.as_of)

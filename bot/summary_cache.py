@@ -11,9 +11,15 @@ How a stored figure can never be wrong (only missing):
   refused; a change in progress holds the row's lock until it commits, and then the same.
 - A reader uses a row only when `computed_version = version` and it was computed at the current
   milestone and expected share; every other unit is computed from the rows, as before.
+- Only the organisation overview (`recent`) may use a row that changed since, if it was computed
+  within the last two refresh periods: at a million members, computing even a few busy units
+  from the rows costs more than the whole overview, so that view says "figures as of hh:mm"
+  instead. A bloc's, a unit's and every exported figure stay exact.
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,6 +39,12 @@ def is_fresh(row: UnitFigures, milestone: CampaignMilestone | None, share: Decim
     )
 
 
+@dataclass(frozen=True)
+class UnitCounts:
+    figures: dict[int, Figures]
+    as_of: datetime | None  # None: exact now; else the oldest stored figure used that changed since
+
+
 async def figures_for(
     campaign_id: int,
     milestone: CampaignMilestone | None,
@@ -40,12 +52,37 @@ async def figures_for(
     unit_ids: Sequence[int],
     *,
     session: AsyncSession,
-) -> dict[int, Figures]:
-    """Every unit's figures: stored where fresh, computed from the rows for the others."""
+    recent: tuple[datetime, timedelta] | None = None,
+) -> UnitCounts:
+    """Every unit's figures: stored where fresh (or, with `recent` = (now, age), computed within
+    `age` at the same milestone), computed from the rows for the others."""
     rows = await store.rows_of(campaign_id, unit_ids, session=session)
-    figures = {
-        unit: figures_of_row(row) for unit, row in rows.items() if is_fresh(row, milestone, share)
-    }
+    figures: dict[int, Figures] = {}
+    as_of: datetime | None = None
+    for unit, row in rows.items():
+        if is_fresh(row, milestone, share):
+            figures[unit] = figures_of_row(row)
+        elif recent is not None and _recent(row, milestone, share, *recent):
+            figures[unit] = figures_of_row(row)
+            assert row.computed_at is not None
+            as_of = row.computed_at if as_of is None else min(as_of, row.computed_at)
     missing = [unit for unit in unit_ids if unit not in figures]
     figures.update(await compute_figures(campaign_id, milestone, share, missing, session=session))
-    return figures
+    return UnitCounts(figures, as_of)
+
+
+def _recent(
+    row: UnitFigures,
+    milestone: CampaignMilestone | None,
+    share: Decimal,
+    now: datetime,
+    age: timedelta,
+) -> bool:
+    milestone_id = milestone.id if milestone is not None else None
+    return (
+        row.computed_version > 0
+        and row.computed_at is not None
+        and row.computed_at >= now - age
+        and row.milestone_id == milestone_id
+        and row.share == str(share)
+    )

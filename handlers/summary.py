@@ -8,6 +8,7 @@ unit or bloc against the person's scope again: forged data gets a refusal, not t
 
 import asyncio
 import tempfile
+from datetime import timedelta
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -187,8 +188,13 @@ async def _overview(
     if not context.viewer.is_admin:
         await _units(context, chat_id, campaign, units, page, f"{PREFIX}c:{campaign.id}:0")
         return
-    summary = await _summary(context, chat_id, campaign, units)
+    env = flow_env(context, chat_id)
+    age = timedelta(seconds=2 * context.app.services.settings.summary_refresh_seconds)
+    summary = await summarise(campaign, units, env.today, session=context.db, recent=(env.now, age))
     lines = heading(summary, t("the whole organisation"), t)
+    if summary.as_of is not None:
+        moment = t.datetime(summary.as_of.astimezone(env.tz))
+        lines.append(t("Figures of the busiest units as of {moment}.", moment=moment))
     lines += ["", figures_line(t("Total"), summary.figures, summary, t), ""]
     lines += [figures_line(bloc.name, bloc.figures, summary, t) for bloc in summary.blocs]
     rows = [

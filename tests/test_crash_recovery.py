@@ -12,25 +12,14 @@ from sqlmodel import select
 
 from storage.campaign_models import OutboxMessage, OutboxStatus
 from storage.database import Database
-from storage.migrate import upgrade
 from storage.outbox import IN_FLIGHT_AT_RESTART
 from tests.support.bot_api_standin import BotApiStandIn
-from tests.support.campaign_seed import seed_campaign
-from tests.support.mass_seed import seed_linked_members
+from tests.support.campaign_seed import prepare_broadcast
 from tests.support.process import run_cli, start_bot
 
 pytestmark = pytest.mark.e2e
 
 RECIPIENTS = 240
-
-
-async def _prepare(url: str) -> list[int]:
-    database = Database(url)
-    await upgrade(database)
-    chats = await seed_linked_members(database, RECIPIENTS)
-    await seed_campaign(database)
-    await database.dispose()
-    return chats
 
 
 async def _rows(url: str) -> list[OutboxMessage]:
@@ -54,7 +43,7 @@ def test_kill_9_mid_broadcast_then_restart(
 ) -> None:
     env = {**bot_env, "THIDUA_SEND_RATE": "120"}
     url = env["DATABASE_URL"]
-    chats = asyncio.run(_prepare(url))
+    chats = asyncio.run(prepare_broadcast(url, RECIPIENTS))
     launched = run_cli(env, tmp_path, "campaign", "launch", "1")
     assert launched.returncode == 0, launched.stderr
 

@@ -13,13 +13,10 @@ from pathlib import Path
 import pytest
 
 from storage.campaign_models import OutboxStatus
-from storage.database import Database
-from storage.migrate import upgrade
 from tests.support.bot_api_standin import DROPPED, HELD, BotApiStandIn
-from tests.support.campaign_seed import seed_campaign
+from tests.support.campaign_seed import prepare_broadcast
 from tests.support.fault_ledger import FaultRecord, record
 from tests.support.fault_scene import Bot, Person, outbox
-from tests.support.mass_seed import seed_linked_members
 from tests.support.process import run_cli
 
 pytestmark = pytest.mark.e2e
@@ -28,17 +25,8 @@ RECIPIENTS = 40
 DISPATCHER_READ_TIMEOUT = 20.0  # bot/outbox_service.py: the dispatcher's HTTP read timeout
 
 
-async def _prepare(url: str) -> list[int]:
-    database = Database(url)
-    await upgrade(database)
-    chats = await seed_linked_members(database, RECIPIENTS)
-    await seed_campaign(database)
-    await database.dispose()
-    return chats
-
-
 def _launch(env: dict[str, str], cwd: Path) -> list[int]:
-    chats = asyncio.run(_prepare(env["DATABASE_URL"]))
+    chats = asyncio.run(prepare_broadcast(env["DATABASE_URL"], RECIPIENTS))
     launched = run_cli(env, cwd, "campaign", "launch", "1")
     assert launched.returncode == 0, launched.stderr
     return chats

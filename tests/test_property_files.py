@@ -34,7 +34,7 @@ from bot.campaign_file import (
     parse_campaign,
 )
 from bot.digest_plan import parse_digest_rule
-from bot.roster_file import RosterRow, RowProblem, read_roster
+from bot.roster_file import EXPORT_HEADERS, RosterRow, RowProblem, read_roster
 from bot.roster_import import apply_roster
 from bot.scoring_file import (
     ScoringFileError,
@@ -382,18 +382,7 @@ def test_a_generated_scoring_sheet_is_checked(document: object) -> None:
 
 # --- spreadsheets ----------------------------------------------------------------------------
 
-ROSTER_HEADINGS = [
-    "STT",
-    "Khối/Cụm",
-    "Đơn vị",
-    "Họ và tên",
-    "Chức vụ",
-    "Số điện thoại",
-    "Vai trò",
-    "Email",
-    "Ngày vào đơn vị",
-    "Trạng thái",
-]
+ROSTER_HEADINGS = list(EXPORT_HEADERS[:10])  # the columns the bot itself writes
 TITLE_HEADINGS = ["STT", "Họ và tên", "Đơn vị", "Số điện thoại", "Năm", "Danh hiệu"]
 SHEET_HEADINGS = ["STT", "Tiêu chí", "Điểm tối đa", "Loại"]
 WRONG_HEADINGS = ["Tên", "Phòng ban", "", None, "Họ và tên (*)", "SĐT:", "Ghi chú", "=A1", 7]

@@ -1,7 +1,7 @@
 """Stored unit figures: equal to the figures computed from the rows, invalidated by every change
 that counts (through the triggers), never stored over a change made meanwhile."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import Update, text, update
 from sqlmodel import col
@@ -174,3 +174,36 @@ async def test_a_migrated_database_has_the_triggers(database_factory: DatabaseFa
     assert {"members", "pledges", "pledge_targets", "progress_reports", "progress_values"} <= {
         t.split(".")[-1].strip('"') for t in tables
     }
+
+
+async def test_the_organisation_overview_may_show_recent_figures_and_says_so(
+    database: Database,
+) -> None:
+    """Only with `recent`: a unit changed since its last refresh keeps that refresh's figures,
+    and the summary says as of when; without it (blocs, units, exports) the figures are exact."""
+    seed = await seed_reporting(database)
+    await _refresh(database, seed.campaign_id)
+    stored = _by_name(await _summary(database, seed.campaign_id))
+    async with database.session() as session:
+        await pledges.approve(seed.nhung_pledge, actor=None, session=session)
+    async with database.session() as session:
+        campaign = await session.get(Campaign, seed.campaign_id)
+        assert campaign is not None
+        units = await units_in_scope(_admin(), session=session)
+        now = utcnow()
+        recent = await summarise(
+            campaign, units, QUARTER_DAY, session=session, recent=(now, timedelta(minutes=2))
+        )
+        too_old = await summarise(
+            campaign,
+            units,
+            QUARTER_DAY,
+            session=session,
+            recent=(now + timedelta(minutes=5), timedelta(minutes=2)),
+        )
+    assert _by_name(recent) == stored and recent.as_of is not None
+    assert recent.as_of <= now
+    exact = await _computed(database, seed.campaign_id)
+    assert _by_name(too_old) == exact and too_old.as_of is None
+    assert exact["Sở Tư pháp"] != stored["Sở Tư pháp"]
+    assert (await _summary(database, seed.campaign_id)).as_of is None

@@ -71,3 +71,16 @@ async def seed_campaign(
             session=session,
         )
         return campaign.id
+
+
+async def prepare_broadcast(url: str, recipients: int) -> list[int]:
+    """A migrated database with `recipients` linked members and a draft campaign to launch."""
+    from storage.migrate import upgrade
+    from tests.support.mass_seed import seed_linked_members
+
+    database = Database(url)
+    await upgrade(database)
+    chats = await seed_linked_members(database, recipients)
+    await seed_campaign(database)
+    await database.dispose()
+    return chats
