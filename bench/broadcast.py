@@ -25,26 +25,15 @@ from sqlmodel import select
 from bench.throughput import machine
 from storage.campaign_models import OutboxMessage
 from storage.database import Database
-from storage.migrate import upgrade
 from storage.outbox import IN_FLIGHT_AT_RESTART
 from tests.support.bot_api_standin import BotApiStandIn
 from tests.support.bot_api_standin import SendLimits as StandInLimits
-from tests.support.campaign_seed import seed_campaign
-from tests.support.mass_seed import seed_linked_members
+from tests.support.campaign_seed import prepare_broadcast
 from tests.support.process import bot_environment, run_cli, start_bot, text_to
 
 TELEGRAM_RATE = 30.0
 ASKERS = [9_000_001 + n for n in range(5)]  # not in the roster: /help still gets an answer
 ASK_EVERY = 5.0
-
-
-async def prepare(url: str, recipients: int) -> list[int]:
-    database = Database(url)
-    await upgrade(database)
-    chats = await seed_linked_members(database, recipients)
-    await seed_campaign(database)
-    await database.dispose()
-    return chats
 
 
 async def in_flight_rows(url: str) -> list[int]:
@@ -112,7 +101,7 @@ def main(recipients: int, kill_at: float | None, inject_every: int, retry_after:
         url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
         env = bot_environment(standin, url)
         started = time.monotonic()
-        chats = asyncio.run(prepare(url, recipients))
+        chats = asyncio.run(prepare_broadcast(url, recipients))
         queued = run_cli(env, folder, "campaign", "launch", "1")
         assert queued.returncode == 0, queued.stderr
         print(

@@ -15,6 +15,8 @@ from storage.campaign_models import (
 )
 from storage.catalogue import all_items, ensure_default_catalogue
 from storage.database import Database
+from storage.migrate import upgrade
+from tests.support.mass_seed import seed_linked_members
 
 
 async def seed_campaign(
@@ -75,9 +77,6 @@ async def seed_campaign(
 
 async def prepare_broadcast(url: str, recipients: int) -> list[int]:
     """A migrated database with `recipients` linked members and a draft campaign to launch."""
-    from storage.migrate import upgrade
-    from tests.support.mass_seed import seed_linked_members
-
     database = Database(url)
     await upgrade(database)
     chats = await seed_linked_members(database, recipients)
