@@ -40,9 +40,12 @@ class Refreshed:
 
 async def refresh_campaign(database: Database, campaign: Campaign, today: date) -> Refreshed:
     assert campaign.id is not None
-    async with database.session() as session:
+    async with database.session() as session:  # committed before any version is read
         unit_ids = [u.id for u in await org_store.all_units(session=session) if u.id is not None]
-        await store.ensure_rows(campaign.id, unit_ids, session=session)
+        known = await store.versions_of(campaign.id, session=session)
+        await store.ensure_rows(
+            campaign.id, [u for u in unit_ids if u not in known], session=session
+        )
     async with database.session() as session:
         milestone = await current_milestone(campaign, today, session=session)
         share = expected_share(campaign, milestone, today) if milestone else Decimal(0)
