@@ -17,7 +17,7 @@ from tests.support.process import E2E_TOKEN, run_cli, start_bot, wait_text
 from tests.support.recording_request import TOKEN
 
 SECRET_PART = TOKEN.split(":", 1)[1]
-URL = f"https://api.telegram.org/bot{TOKEN}/getMe"
+URL = f"https://bot-api.invalid/bot{TOKEN}/getMe"  # only quoted in text; never requested
 
 
 def _logger(log_format: str) -> tuple[logging.Logger, io.StringIO]:
@@ -69,7 +69,7 @@ def test_thidua_run_never_prints_the_token_in_errors_or_logs(
     tmp_path: Path, standin: BotApiStandIn, bot_env: dict[str, str]
 ) -> None:
     """The stand-in quotes the token in its error texts: at start (fatal) and while polling."""
-    quoted = f"upstream failed at https://api.telegram.org/bot{E2E_TOKEN}/getMe"
+    quoted = f"upstream failed at https://bot-api.invalid/bot{E2E_TOKEN}/getMe"
     standin.fail_next("getMe", status=500, description=quoted)
     started = run_cli(bot_env, tmp_path, "run")
     assert started.returncode == 1
@@ -77,7 +77,7 @@ def test_thidua_run_never_prints_the_token_in_errors_or_logs(
     assert f"bot{REPLACEMENT}/getMe" in error_lines[-1], "the one-line error, redacted"
     assert E2E_TOKEN not in started.stderr + started.stdout
 
-    polling = f"upstream failed at https://api.telegram.org/bot{E2E_TOKEN}/getUpdates"
+    polling = f"upstream failed at https://bot-api.invalid/bot{E2E_TOKEN}/getUpdates"
     standin.fail_next("getUpdates", status=500, description=polling)
     bot = start_bot(bot_env, tmp_path)
     try:
