@@ -15,7 +15,6 @@ from bot.errors import UserFacingError
 from bot.flow_engine import Flow, FlowEnv, FlowInput, FlowState, Outcome, Say, Step
 from bot.flows import scoring_common as common
 from bot.i18n import N_, Catalogs
-from bot.text import ascii_digits
 from bot.user_language import translator_for
 from storage import outbox as outbox_store
 from storage import people
@@ -57,15 +56,7 @@ async def _choose_prompt(state: FlowState, env: FlowEnv) -> list[Say]:
 
 
 async def _choose(state: FlowState, value: str, env: FlowEnv) -> Outcome:
-    checked = await _checked(state, env)
-    if isinstance(checked, Outcome):
-        return checked
-    if not ascii_digits(value) or len(value) > 9:
-        return Outcome(answer=env.t("This button is no longer valid."))
-    state.data[common.CRITERION_KEY] = int(value)
-    if await common.chosen_criterion(state, env, checked.sheet) is None:
-        return Outcome(answer=env.t("This button is no longer valid."))
-    return Outcome(goto=POINTS)
+    return await common.choose_criterion(state, value, env, await _checked(state, env), POINTS)
 
 
 async def _points_prompt(state: FlowState, env: FlowEnv) -> list[Say]:

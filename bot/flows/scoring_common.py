@@ -191,6 +191,20 @@ async def chosen_criterion(
     return criterion if criterion is not None and criterion.sheet_id == sheet.id else None
 
 
+async def choose_criterion(
+    state: FlowState, value: str, env: FlowEnv, checked: "Place | Outcome", then: str
+) -> Outcome:
+    """A criterion button pressed, in either scoring flow: remember it and go to `then`."""
+    if isinstance(checked, Outcome):
+        return checked
+    if not ascii_digits(value) or len(value) > 9:
+        return Outcome(answer=env.t("This button is no longer valid."))
+    state.data[CRITERION_KEY] = int(value)
+    if await chosen_criterion(state, env, checked.sheet) is None:
+        return Outcome(answer=env.t("This button is no longer valid."))
+    return Outcome(goto=then)
+
+
 async def explain_stale(value: str, env: FlowEnv) -> str | None:
     """A criterion button of a sheet published since: say so rather than "no longer valid"."""
     if not ascii_digits(value) or len(value) > 9:

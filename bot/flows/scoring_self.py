@@ -14,7 +14,6 @@ from bot.errors import UserFacingError
 from bot.flow_engine import Flow, FlowEnv, FlowInput, FlowState, Outcome, Say, Step
 from bot.flows import scoring_common as common
 from bot.i18n import N_
-from bot.text import ascii_digits
 from storage import scoring as store
 from storage.scoring_models import SheetStatus
 
@@ -52,15 +51,7 @@ async def _choose_prompt(state: FlowState, env: FlowEnv) -> list[Say]:
 
 
 async def _choose(state: FlowState, value: str, env: FlowEnv) -> Outcome:
-    checked = await _checked(state, env)
-    if isinstance(checked, Outcome):
-        return checked
-    if not ascii_digits(value) or len(value) > 9:
-        return Outcome(answer=env.t("This button is no longer valid."))
-    state.data[common.CRITERION_KEY] = int(value)
-    if await common.chosen_criterion(state, env, checked.sheet) is None:
-        return Outcome(answer=env.t("This button is no longer valid."))
-    return Outcome(goto=POINTS)
+    return await common.choose_criterion(state, value, env, await _checked(state, env), POINTS)
 
 
 async def _points_prompt(state: FlowState, env: FlowEnv) -> list[Say]:
