@@ -20,11 +20,8 @@ from bot.roster_file import Reason, RowProblem
 from bot.sheet_file import (
     HEADER_SCAN_ROWS,
     Cells,
-    SheetFileError,
-    cell_at,
-    cell_text,
     header_columns,
-    load_rows,
+    table_cells,
 )
 from bot.text import collapse_spaces, match_key, without_controls
 from storage.scoring_models import MAX_LABEL_LENGTH, CriterionKind
@@ -174,22 +171,13 @@ def _scale(value: object, problems: list[Problem]) -> int | None:
 
 def read_sheet_table(path: Path) -> SheetSpec:
     """Rows under the heading `STT, Tiêu chí, Điểm tối đa, Loại`; bad rows by their number."""
-    rows = load_rows(path, lambda found: _find_header(found) is not None)
-    header = _find_header(rows)
-    if header is None:
-        raise SheetFileError(
-            N_(
-                "The file has no columns “STT”, “Tiêu chí”, “Điểm tối đa” and “Loại”; put the"
-                " column headings in one row near the top"
-            )
-        )
-    start, columns = header
+    missing = N_(
+        "The file has no columns “STT”, “Tiêu chí”, “Điểm tối đa” and “Loại”; put the"
+        " column headings in one row near the top"
+    )
     criteria: list[CriterionSpec] = []
     bad: list[RowProblem] = []
-    for index in range(start, len(rows)):
-        cells = {name: cell_text(cell_at(rows[index], at)) for name, at in columns.items()}
-        if not any(cells.values()):
-            continue
+    for index, cells in table_cells(path, _find_header, missing):
         reasons: list[Reason] = []
         code = cells.get("code") or str(len(criteria) + len(bad) + 1)
         parsed = _criterion(code, cells.get("label"), cells.get("max"), cells.get("kind"), reasons)

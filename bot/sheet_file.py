@@ -7,7 +7,7 @@ or tabs, and whole-number floats lose Excel's '.0'.
 
 import csv
 import io
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import TypeVar
@@ -46,6 +46,26 @@ def load_rows(path: Path, has_header: Callable[[Sequence[Cells]], bool]) -> list
     if not path.is_file():
         raise SheetFileError(N_("Cannot find the file {name}"), path_params(path))
     return _load_xlsx(path) if suffix == ".xlsx" else _load_csv(path, has_header)
+
+
+def table_cells(
+    path: Path,
+    find_header: Callable[[Sequence[Cells]], tuple[int, Mapping[Column, int]] | None],
+    missing_headings: str,
+) -> Iterator[tuple[int, dict[Column, str]]]:
+    """The non-empty rows under the file's heading row: (row index, text by column).
+
+    `find_header` gives the first row after the headings and each column's position; a file
+    without them raises `SheetFileError(missing_headings)` before any row is given."""
+    rows = load_rows(path, lambda found: find_header(found) is not None)
+    header = find_header(rows)
+    if header is None:
+        raise SheetFileError(missing_headings)
+    start, columns = header
+    for index in range(start, len(rows)):
+        cells = {column: cell_text(cell_at(rows[index], at)) for column, at in columns.items()}
+        if any(cells.values()):
+            yield index, cells
 
 
 def header_columns(cells: Cells, aliases: Mapping[str, Column]) -> dict[Column, int]:

@@ -19,11 +19,8 @@ from bot.roster_file import Reason, RowProblem
 from bot.sheet_file import (
     HEADER_SCAN_ROWS,
     Cells,
-    SheetFileError,
-    cell_at,
-    cell_text,
     header_columns,
-    load_rows,
+    table_cells,
 )
 from bot.text import ascii_digits, match_key
 from storage import org as org_store
@@ -76,22 +73,13 @@ class TitlesReport:
 
 def read_titles(path: Path) -> tuple[list[TitleRow], list[RowProblem]]:
     """The file's valid rows and its problem rows; no database needed."""
-    rows = load_rows(path, lambda found: _find_header(found) is not None)
-    header = _find_header(rows)
-    if header is None:
-        raise SheetFileError(
-            N_(
-                "The file has no columns “Họ và tên”, “Đơn vị” (or “Số điện thoại”), “Năm” and "
-                "“Danh hiệu”; put the column headings in one row near the top"
-            )
-        )
-    header_row, columns = header
+    missing = N_(
+        "The file has no columns “Họ và tên”, “Đơn vị” (or “Số điện thoại”), “Năm” and "
+        "“Danh hiệu”; put the column headings in one row near the top"
+    )
     valid: list[TitleRow] = []
     problems: list[RowProblem] = []
-    for index in range(header_row, len(rows)):
-        cells = {column: cell_text(cell_at(rows[index], at)) for column, at in columns.items()}
-        if not any(cells.values()):
-            continue
+    for index, cells in table_cells(path, _find_header, missing):
         parsed = _parse_row(index + 1, cells)
         if isinstance(parsed, TitleRow):
             valid.append(parsed)
