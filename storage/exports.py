@@ -17,6 +17,7 @@ from storage.models import Member, Unit
 from storage.pledge_models import Pledge, PledgeKind, PledgeStatus, PledgeTarget
 from storage.progress_models import ProgressReport, ProgressValue
 from storage.scoring_models import CriterionKind, ScoringCriterion, ScoringSheet, UnitScore
+from storage.summaries import individual_pledges_of
 
 STREAM_CHUNK = 2_000  # rows fetched per round trip while streaming
 
@@ -95,10 +96,7 @@ async def stream_individual_registrations(
         .join(title, col(title.id) == col(Pledge.title_item_id))
         .outerjoin(award, col(award.id) == col(Pledge.award_item_id))
         .where(
-            col(Pledge.campaign_id) == campaign_id,
-            col(Pledge.kind) == PledgeKind.INDIVIDUAL,
-            col(Pledge.status).in_(list(statuses)),
-            col(Pledge.unit_id).in_(list(unit_ids)),
+            *individual_pledges_of(campaign_id, unit_ids, statuses),
         )
         .order_by(col(Unit.name_key), col(Member.name_key), col(Pledge.id))
         .execution_options(yield_per=STREAM_CHUNK)
@@ -186,10 +184,7 @@ async def target_progress(
         )
         .where(
             col(TargetTemplate.campaign_id) == campaign_id,
-            col(Pledge.campaign_id) == campaign_id,
-            col(Pledge.kind) == PledgeKind.INDIVIDUAL,
-            col(Pledge.status) == PledgeStatus.APPROVED,
-            col(Pledge.unit_id).in_(list(unit_ids)),
+            *individual_pledges_of(campaign_id, unit_ids, [PledgeStatus.APPROVED]),
         )
         .group_by(col(TargetTemplate.id))
     )

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func
+from sqlalchemy import ColumnElement, and_, case, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -22,6 +22,18 @@ from storage.pledge_models import (
     PledgeTarget,
 )
 from storage.progress_models import ProgressReport, ProgressValue
+
+
+def individual_pledges_of(
+    campaign_id: int, unit_ids: Sequence[int], statuses: Sequence[PledgeStatus]
+) -> list[ColumnElement[bool]]:
+    """The campaign's individual pledges in these units and statuses (every summary's scope)."""
+    return [
+        col(Pledge.campaign_id) == campaign_id,
+        col(Pledge.kind) == PledgeKind.INDIVIDUAL,
+        col(Pledge.status).in_(list(statuses)),
+        col(Pledge.unit_id).in_(list(unit_ids)),
+    ]
 
 
 async def roster_by_unit(unit_ids: Sequence[int], *, session: AsyncSession) -> dict[int, int]:
@@ -45,10 +57,7 @@ async def titles_by_unit(
         sa_select(col(Pledge.unit_id), col(CatalogueItem.code), func.count())
         .join(CatalogueItem, col(CatalogueItem.id) == col(Pledge.title_item_id))
         .where(
-            col(Pledge.campaign_id) == campaign_id,
-            col(Pledge.kind) == PledgeKind.INDIVIDUAL,
-            col(Pledge.status).in_(list(statuses)),
-            col(Pledge.unit_id).in_(list(unit_ids)),
+            *individual_pledges_of(campaign_id, unit_ids, statuses),
         )
         .group_by(col(Pledge.unit_id), col(CatalogueItem.code))
     )
@@ -91,10 +100,7 @@ async def reports_by_unit(
             ),
         )
         .where(
-            col(Pledge.campaign_id) == campaign_id,
-            col(Pledge.kind) == PledgeKind.INDIVIDUAL,
-            col(Pledge.status) == PledgeStatus.APPROVED,
-            col(Pledge.unit_id).in_(list(unit_ids)),
+            *individual_pledges_of(campaign_id, unit_ids, [PledgeStatus.APPROVED]),
         )
         .group_by(col(Pledge.unit_id))
     )
@@ -151,10 +157,7 @@ async def targets_on_track_by_unit(
             ),
         )
         .where(
-            col(Pledge.campaign_id) == campaign_id,
-            col(Pledge.kind) == PledgeKind.INDIVIDUAL,
-            col(Pledge.status) == PledgeStatus.APPROVED,
-            col(Pledge.unit_id).in_(list(unit_ids)),
+            *individual_pledges_of(campaign_id, unit_ids, [PledgeStatus.APPROVED]),
             col(PledgeTarget.type) != TargetType.TEXT,
         )
         .group_by(col(Pledge.unit_id))
